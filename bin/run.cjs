@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+'use strict';
+// jmake's entry. Hot commands (status) take a lean path: one bundled CommonJS file (dist/client.cjs,
+// built from src/cli/fast.ts) that loads neither oclif nor node-ipc, because every millisecond of
+// start-up is felt on every call (docs/performance.md). Everything else, and anything the lean path
+// does not understand (--help, a typo), goes to the full oclif CLI.
+const argv = process.argv.slice(2);
+
+async function main() {
+  if (argv[0] === 'status') {
+    const code = await require('../dist/client.cjs').runFast(argv);
+    if (code !== null) {
+      process.exitCode = code;
+      return;
+    }
+  }
+  const { execute } = await import('@oclif/core');
+  await execute({ dir: __dirname });
+}
+
+main().catch((err) => {
+  process.stderr.write(`jmake: ${err && err.stack ? err.stack : String(err)}\n`);
+  process.exitCode = 1;
+});

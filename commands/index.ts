@@ -1,0 +1,18 @@
+/** oclif's explicit command strategy: one module lists every command (no directory scan at start-up). */
+import DaemonList from './daemon/list.js';
+import DaemonRestart from './daemon/restart.js';
+import DaemonStart from './daemon/start.js';
+import DaemonStatus from './daemon/status.js';
+import DaemonStop from './daemon/stop.js';
+import Events from './events.js';
+import Status from './status.js';
+
+export const COMMANDS = {
+  status: Status,
+  events: Events,
+  'daemon:start': DaemonStart,
+  'daemon:stop': DaemonStop,
+  'daemon:status': DaemonStatus,
+  'daemon:restart': DaemonRestart,
+  'daemon:list': DaemonList,
+};

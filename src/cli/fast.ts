@@ -1,0 +1,36 @@
+/**
+ * The lean path for hot commands: bin/run.js sends `status` here without loading oclif (~70 ms of
+ * start-up). Only the flags parsed below are handled; anything else (--help, a typo) returns null
+ * and the full oclif CLI takes over, so behaviour and errors stay oclif's.
+ */
+import { runStatus } from './status.js';
+
+interface FastArgs {
+  readonly dir: string | undefined;
+  readonly json: boolean;
+}
+
+export function parseFastArgs(argv: readonly string[]): FastArgs | null {
+  let dir: string | undefined;
+  let json = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--json') json = true;
+    else if (arg === '-C' || arg === '--dir') {
+      const value = argv[++i];
+      if (value === undefined || value.startsWith('-')) return null;
+      dir = value;
+    } else if (arg.startsWith('--dir=')) dir = arg.slice('--dir='.length);
+    else return null;
+  }
+  return { dir, json };
+}
+
+/** Exit code, or null when the full CLI should handle this command line. */
+export async function runFast(argv: readonly string[]): Promise<number | null> {
+  const [command, ...rest] = argv;
+  if (command !== 'status') return null;
+  const args = parseFastArgs(rest);
+  if (!args) return null;
+  return runStatus(args);
+}

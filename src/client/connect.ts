@@ -1,0 +1,148 @@
+/**
+ * Finding, starting and replacing the project's daemon, from a client.
+ *
+ * 1. Read `.jmake/daemon.json` and connect to the socket it names; say hello.
+ * 2. Nothing there, or a stale file (kill -9 leaves one): start a daemon and wait for its report.
+ *    If ten clients do this at once, ten daemons race for the project lock, one wins, the rest
+ *    exit; their clients wait for the winner's daemon.json.
+ * 3. A daemon of another version: if it is idle, ask it to shut down, wait for it to exit, start
+ *    ours; if it is busy, say so and leave it alone.
+ */
+import { JmakeError } from '../errors.js';
+import { projectPaths, type ProjectPaths } from '../project/paths.js';
+import { PROTOCOL_VERSION, type HelloResult } from '../protocol/messages.js';
+import { readDaemonFile } from '../daemon/daemon-file.js';
+import { VERSION } from '../version.js';
+import { DaemonConnection } from './connection.js';
+import { logTail } from './log-tail.js';
+
+export interface DaemonSession<T = unknown> {
+  readonly connection: DaemonConnection;
+  readonly hello: HelloResult;
+  /** This call started the daemon. */
+  readonly started: boolean;
+  /** The reply to `ConnectOptions.first`, sent right behind hello (null without it). */
+  readonly first: Promise<T> | null;
+}
+
+export interface ConnectOptions<T = unknown> {
+  readonly root: string;
+  /**
+   * A request to pipeline right behind hello, saving a round trip on hot commands. If the daemon
+   * turns out to be of another version, its (failed) answer is dropped and it is sent again to
+   * the replacement.
+   */
+  readonly first?: (connection: DaemonConnection) => Promise<T>;
+  /** For the daemon log: which command is asking. */
+  readonly client: string;
+  readonly autoStart: boolean;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly startTimeoutMs?: number;
+}
+
+const HELLO_TIMEOUT_MS = 5000;
+const POLL_MS = 20;
+
+export async function connectDaemon<T = unknown>(options: ConnectOptions<T>): Promise<DaemonSession<T>> {
+  const paths = projectPaths(options.root);
+  const existing = await tryExisting(paths, options.client, options.first);
+  if (existing?.hello.compatible) return existing;
+  if (existing) {
+    if (existing.hello.busy) {
+      existing.connection.close();
+      throw new JmakeError('version-mismatch-busy',
+        `the daemon for ${options.root} runs jmake ${existing.hello.version} (this is ${VERSION}) and is busy`, 1,
+        'let it finish, then run the command again (or `jmake daemon restart` to replace it now)');
+    }
+    await stopSession(existing, `replaced by jmake ${VERSION}`);
+  }
+  if (!options.autoStart) throw new JmakeError('daemon-not-running', `no daemon is running for ${options.root}`, 1, 'run `jmake daemon start`');
+  return startAndConnect(paths, options);
+}
+
+/** The running daemon of this project, or null (no record, or nothing listening behind it). */
+export async function tryExisting<T>(
+  paths: ProjectPaths, client: string, first?: (connection: DaemonConnection) => Promise<T>,
+): Promise<DaemonSession<T> | null> {
+  const record = readDaemonFile(paths.daemonJson);
+  if (!record) return null;
+  let connection: DaemonConnection;
+  try {
+    connection = await DaemonConnection.open(record.socket, 1000);
+  } catch {
+    return null;
+  }
+  const helloReply = helloOrTimeout(connection, client);
+  const firstReply = first ? first(connection) : null;
+  firstReply?.catch(() => undefined); // judged after hello; a mismatch makes it fail on purpose
+  const hello = await helloReply;
+  return { connection, hello, started: false, first: hello.compatible ? firstReply : null };
+}
+
+/** Ask a daemon to stop and wait until its process is gone. */
+export async function stopSession(session: DaemonSession, reason: string, timeoutMs = 10_000): Promise<void> {
+  try {
+    await session.connection.call('shutdown', { reason });
+  } catch (err) {
+    if (!(err instanceof JmakeError && err.code === 'daemon-disconnected')) throw err;
+  }
+  await session.connection.closed();
+  await waitForExit(session.hello.pid, timeoutMs);
+}
+
+export async function waitForExit(pid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) throw new JmakeError('daemon-stop-timeout', `daemon pid ${pid} did not exit within ${timeoutMs}ms`);
+    await sleep(POLL_MS);
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function startAndConnect<T>(paths: ProjectPaths, options: ConnectOptions<T>): Promise<DaemonSession<T>> {
+  const timeoutMs = options.startTimeoutMs ?? 30_000;
+  const deadline = Date.now() + timeoutMs;
+  // Loaded only when needed: child_process is not free to load on the hot path.
+  const { spawnDaemon } = await import('./spawn.js');
+  const outcome = await spawnDaemon(paths.root, options.env ?? process.env, timeoutMs);
+  for (;;) {
+    const session = await tryExisting(paths, options.client, options.first);
+    if (session?.hello.compatible) return { ...session, started: outcome.kind === 'ready' };
+    if (session) {
+      session.connection.close();
+      throw new JmakeError('version-mismatch', `another jmake (${session.hello.version}) started a daemon for ${paths.root} at the same time`);
+    }
+    if (Date.now() > deadline) {
+      throw new JmakeError('daemon-start-failed', `no daemon answered for ${paths.root} within ${timeoutMs}ms${logTail(paths.daemonLog)}`);
+    }
+    await sleep(POLL_MS);
+  }
+}
+
+async function helloOrTimeout(connection: DaemonConnection, client: string): Promise<HelloResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new JmakeError('daemon-unresponsive', `the daemon did not answer hello within ${HELLO_TIMEOUT_MS}ms`, 1,
+      'run `jmake daemon restart`')), HELLO_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([connection.call('hello', { protocol: PROTOCOL_VERSION, version: VERSION, client }), timeout]);
+  } catch (err) {
+    connection.close();
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,76 @@
+/**
+ * `[daemon]` settings and the output dirs the watcher ignores, with defaults. A bad value falls back
+ * to its default with a warning for the daemon log (the daemon must keep running; `jmake validate`
+ * reports it properly).
+ */
+export interface DaemonSettings {
+  readonly idleTimeoutMs: number;
+  /** Extra glob-free path prefixes (relative to the root) the watcher ignores. */
+  readonly watchExclude: readonly string[];
+  readonly settleMs: number;
+  readonly pollIntervalMs: number;
+  /** Compaction keeps at least this many of the most recent records. */
+  readonly keepRecentEvents: number;
+  /** Output dirs (relative): changes there are never source changes. */
+  readonly outputDirs: readonly string[];
+}
+
+export const DEFAULT_SETTINGS: DaemonSettings = {
+  idleTimeoutMs: 3 * 60 * 60 * 1000,
+  watchExclude: [],
+  settleMs: 50,
+  pollIntervalMs: 2000,
+  keepRecentEvents: 10000,
+  outputDirs: ['build'],
+};
+
+export function daemonSettings(config: Readonly<Record<string, unknown>> | null): { settings: DaemonSettings; warnings: string[] } {
+  const warnings: string[] = [];
+  const daemon = table(config?.daemon);
+  const compile = table(config?.compile);
+  const pick = <T>(key: string, value: unknown, parse: (v: unknown) => T | null, fallback: T): T => {
+    if (value === undefined) return fallback;
+    const parsed = parse(value);
+    if (parsed === null) {
+      warnings.push(`[daemon] ${key} = ${JSON.stringify(value)} is not valid; using the default`);
+      return fallback;
+    }
+    return parsed;
+  };
+  const outputDir = typeof compile.output_dir === 'string' && compile.output_dir !== '' ? compile.output_dir : 'build';
+  const settings: DaemonSettings = {
+    idleTimeoutMs: pick('idle_timeout', daemon.idle_timeout, parseDuration, DEFAULT_SETTINGS.idleTimeoutMs),
+    watchExclude: pick('watch_exclude', daemon.watch_exclude, stringList, []).map(normalizeRel),
+    settleMs: pick('settle_ms', daemon.settle_ms, (v) => nonNegativeInt(v, 5000), DEFAULT_SETTINGS.settleMs),
+    pollIntervalMs: pick('poll_interval', daemon.poll_interval, parseDuration, DEFAULT_SETTINGS.pollIntervalMs),
+    keepRecentEvents: pick('keep_recent_events', daemon.keep_recent_events, (v) => nonNegativeInt(v, 1e9), DEFAULT_SETTINGS.keepRecentEvents),
+    outputDirs: [normalizeRel(outputDir)],
+  };
+  return { settings, warnings };
+}
+
+/** A number is seconds; a string takes a unit: "500ms", "30s", "10m", "3h". */
+export function parseDuration(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value * 1000 : null;
+  if (typeof value !== 'string') return null;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(value);
+  if (!m) return null;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+  return Number(m[1]) * unit;
+}
+
+function nonNegativeInt(value: unknown, max: number): number | null {
+  return Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= max ? (value as number) : null;
+}
+
+function stringList(value: unknown): string[] | null {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string' && v !== '') ? (value as string[]) : null;
+}
+
+function table(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function normalizeRel(path: string): string {
+  return path.replace(/^\.\//, '').replace(/\/+$/, '');
+}

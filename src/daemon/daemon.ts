@@ -1,0 +1,227 @@
+/**
+ * One daemon for one project: start-up order, the parts it wires together, and shutdown.
+ *
+ * Start: lock -> replay history (snapshot + tail, recover a torn tail) -> read jmake.toml ->
+ * record daemon-started -> listen on the socket -> write daemon.json -> tell the spawning client
+ * -> start the watcher (its initial reconcile runs while requests are already served).
+ * Stop (shutdown request, SIGTERM/SIGINT, idle timeout, jmake.toml removed): end open requests
+ * with daemon-stopping, close the watcher, record daemon-stopped, fsync, snapshot, close and remove
+ * the socket and daemon.json, release the lock.
+ */
+import { mkdirSync, unlinkSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_SETTINGS, type DaemonSettings } from '../config/daemon-settings.js';
+import { errorMessage } from '../errors.js';
+import { listen, type Transport } from '../ipc/transport.js';
+import { projectPaths, type ProjectPaths } from '../project/paths.js';
+import { PROTOCOL_VERSION } from '../protocol/messages.js';
+import { getFile, liveFiles } from '../state/selectors.js';
+import { loadHasher, type Hasher } from '../util/hash.js';
+import { VERSION } from '../version.js';
+import { ignoreRules } from '../watcher/ignore.js';
+import type { KnownFile } from '../watcher/reconcile.js';
+import { ProjectWatcher } from '../watcher/watcher.js';
+import { ConfigMonitor, CONFIG_PATH } from './config-monitor.js';
+import type { DaemonContext, DaemonIdentity } from './context.js';
+import { removeDaemonFileIfOurs, writeDaemonFile, type DaemonRecordFile } from './daemon-file.js';
+import { openHistory } from './history.js';
+import { acquireLock, type DaemonLock } from './lock.js';
+import { FileLogger } from './logger.js';
+import { Recorder } from './recorder.js';
+import { RequestServer } from './server.js';
+import { ensureRuntimeDir, lockAddress, projectId, registryPathFor, socketPathFor } from './runtime-dir.js';
+
+export type StartOutcome =
+  | { readonly kind: 'started'; readonly daemon: Daemon }
+  | { readonly kind: 'lock-held' };
+
+export interface StartOptions {
+  readonly root: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** Overrides the reported version (tests of version replacement). */
+  readonly versionOverride?: string | undefined;
+}
+
+export class Daemon {
+  private watcher!: ProjectWatcher;
+  private transport!: Transport;
+  private server!: RequestServer;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private stopping: Promise<void> | null = null;
+  private readonly stoppedListeners: (() => void)[] = [];
+
+  private constructor(
+    readonly identity: DaemonIdentity,
+    private readonly paths: ProjectPaths,
+    private readonly logger: FileLogger,
+    private readonly lock: DaemonLock,
+    private readonly recorder: Recorder,
+    private readonly hasher: Hasher,
+    private config: ConfigMonitor | null,
+    private readonly registryPath: string,
+    private readonly recoveredAtStart: boolean,
+    private readonly rehashAll: boolean,
+  ) {}
+
+  static async start(options: StartOptions): Promise<StartOutcome> {
+    const paths = projectPaths(options.root);
+    mkdirSync(paths.stateDir, { recursive: true });
+    const id = projectId(options.root);
+    // The lock comes first: a loser must not touch the log, the socket or daemon.json.
+    const lock = await acquireLock(lockAddress(id));
+    if (!lock) return { kind: 'lock-held' };
+    const logger = new FileLogger(paths.daemonLog);
+    try {
+      const runtimeDir = ensureRuntimeDir(options.env);
+      const socket = socketPathFor(runtimeDir, id);
+      const hasher = await loadHasher();
+      const history = openHistory(paths, Date.now, logger);
+      logger.log('log', `replayed ${history.replayed} records${history.fromSnapshot ? ' after the snapshot' : ''} to seq ${history.state.lastSeq} in ${history.durationMs.toFixed(1)}ms`);
+      const identity: DaemonIdentity = {
+        pid: process.pid,
+        version: options.versionOverride ?? VERSION,
+        protocol: PROTOCOL_VERSION,
+        instance: randomBytes(8).toString('hex'),
+        startedAt: Date.now(),
+        socket,
+        root: options.root,
+      };
+      let daemon: Daemon | null = null;
+      const recorder: Recorder = new Recorder(history.log, history.state, {
+        snapshotPath: paths.snapshot, keepRecent: (): number => (daemon?.settings ?? DEFAULT_SETTINGS).keepRecentEvents, clock: Date.now, logger, logRecords: history.logRecords,
+      });
+      if (history.recovery) {
+        const { offset, truncatedBytes, reason, savedTo } = history.recovery;
+        logger.log('log', `recovering: cut ${truncatedBytes} bytes at offset ${offset} (${reason}); saved to ${savedTo ?? 'nowhere'}`);
+        recorder.record([{ type: 'log-recovered', data: { offset, truncatedBytes, reason } }], { durable: true });
+      }
+      recorder.record([{ type: 'daemon-started', data: { pid: identity.pid, instance: identity.instance, version: identity.version, protocol: PROTOCOL_VERSION } }]);
+      daemon = new Daemon(identity, paths, logger, lock, recorder, hasher, null, registryPathFor(runtimeDir, id),
+        history.recovery !== null, history.recovery !== null);
+      await daemon.run();
+      return { kind: 'started', daemon };
+    } catch (err) {
+      logger.log('daemon', `start failed: ${(err as Error).stack ?? String(err)}`);
+      await lock.release();
+      throw err;
+    }
+  }
+
+  private async run(): Promise<void> {
+    this.config = new ConfigMonitor(this.paths.configFile, this.hasher, this.recorder, this.logger, (before, after) => this.applySettings(before, after));
+    this.config.refresh(true);
+    const context: DaemonContext = {
+      identity: this.identity,
+      paths: this.paths,
+      recorder: this.recorder,
+      watcher: () => this.watcher,
+      logger: this.logger,
+      clock: Date.now,
+      recoveredAtStart: this.recoveredAtStart,
+      configError: () => this.config?.error ?? null,
+      busy: (except) => this.server.busy(except),
+      requestShutdown: (reason) => { setImmediate(() => void this.stop(reason)); },
+    };
+    this.server = new RequestServer(context, (connections) => this.onActivity(connections));
+    // Only the lock holder gets here, so a socket file left by a dead daemon is safe to remove.
+    try { unlinkSync(this.identity.socket); } catch { /* none */ }
+    this.transport = await listen(this.identity.socket, this.server);
+    const record: DaemonRecordFile = { ...this.identity };
+    writeDaemonFile(this.paths.daemonJson, record);
+    writeDaemonFile(this.registryPath, record);
+    this.logger.log('daemon', `jmake ${this.identity.version} pid ${this.identity.pid} listening on ${this.identity.socket} for ${this.identity.root}`);
+    this.recorder.subscribe((events) => {
+      for (const event of events) {
+        if ((event.type === 'file-changed' || event.type === 'file-added') && event.data.path === CONFIG_PATH) {
+          setImmediate(() => this.config?.refresh(false));
+        } else if (event.type === 'file-removed' && event.data.path === CONFIG_PATH) {
+          setImmediate(() => void this.stop('jmake.toml was removed'));
+        }
+      }
+    });
+    this.startWatcher(this.rehashAll);
+    this.onActivity(0);
+  }
+
+  get settings(): DaemonSettings {
+    return this.config?.settings ?? DEFAULT_SETTINGS;
+  }
+
+  private startWatcher(rehashAll: boolean): void {
+    const settings = this.settings;
+    this.watcher = new ProjectWatcher({
+      root: this.identity.root,
+      rules: ignoreRules(settings),
+      settleMs: settings.settleMs,
+      pollIntervalMs: settings.pollIntervalMs,
+      hasher: this.hasher,
+      instance: this.identity.instance,
+      rehashAll,
+      known: (path) => getFile(this.recorder.state, path) as KnownFile | undefined,
+      knownFiles: () => liveFiles(this.recorder.state) as Iterable<[string, KnownFile]>,
+      record: (events) => {
+        try {
+          this.recorder.record(events);
+        } catch (err) {
+          this.logger.log('log', `cannot record watcher events: ${errorMessage(err)}`);
+        }
+      },
+      log: (tag, message) => this.logger.log(tag, message),
+    });
+    this.watcher.start();
+  }
+
+  private applySettings(before: DaemonSettings, after: DaemonSettings): void {
+    if (before.idleTimeoutMs !== after.idleTimeoutMs) this.onActivity(this.server?.connections ?? 0);
+    const rulesChanged = JSON.stringify([before.outputDirs, before.watchExclude, before.settleMs, before.pollIntervalMs])
+      !== JSON.stringify([after.outputDirs, after.watchExclude, after.settleMs, after.pollIntervalMs]);
+    if (rulesChanged && this.watcher) {
+      this.logger.log('watcher', 'watch settings changed: restarting the watcher');
+      const old = this.watcher;
+      void old.close().then(() => { if (!this.stopping) this.startWatcher(false); });
+    }
+  }
+
+  /** The idle clock runs only while no client is connected. */
+  private onActivity(connections: number): void {
+    if (this.idleTimer) { clearTimeout(this.idleTimer); this.idleTimer = null; }
+    if (connections > 0 || this.stopping) return;
+    const ms = this.settings.idleTimeoutMs;
+    this.idleTimer = setTimeout(() => void this.stop(`idle for ${ms}ms`), ms);
+  }
+
+  stop(reason: string): Promise<void> {
+    this.stopping ??= this.shutdown(reason).finally(() => { for (const listener of this.stoppedListeners) listener(); });
+    return this.stopping;
+  }
+
+  onStopped(listener: () => void): void {
+    this.stoppedListeners.push(listener);
+  }
+
+  private async shutdown(reason: string): Promise<void> {
+    this.logger.log('daemon', `stopping: ${reason}`);
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.server?.stopAll();
+    try {
+      await this.watcher?.close();
+    } catch (err) {
+      this.logger.log('watcher', `close failed: ${errorMessage(err)}`);
+    }
+    try {
+      this.recorder.record([{ type: 'daemon-stopped', data: { pid: this.identity.pid, instance: this.identity.instance, reason } }], { durable: true });
+      this.recorder.close();
+    } catch (err) {
+      this.logger.log('log', `closing the log failed: ${errorMessage(err)}`);
+    }
+    // Let the replies to the shutdown request and to ended subscriptions go out first.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await this.transport?.close();
+    try { unlinkSync(this.identity.socket); } catch { /* gone */ }
+    removeDaemonFileIfOurs(this.paths.daemonJson, this.identity.instance);
+    removeDaemonFileIfOurs(this.registryPath, this.identity.instance);
+    this.logger.log('daemon', 'stopped');
+    await this.lock.release();
+    this.logger.close();
+  }
+}

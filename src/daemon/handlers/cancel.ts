@@ -1,0 +1,10 @@
+import { JmakeError } from '../../errors.js';
+import type { Handler } from '../server.js';
+
+/** Ends another request of the same connection (e.g. an events subscription). */
+export const cancel: Handler<'cancel'> = (params, { peer }) => {
+  const target = peer.inflight.get(params.rid);
+  if (!target) return { cancelled: false };
+  target.controller.abort(new JmakeError('cancelled', `request ${params.rid} was cancelled`));
+  return { cancelled: true };
+};

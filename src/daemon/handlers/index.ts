@@ -1,0 +1,10 @@
+/** The dispatch table: one handler per protocol method. */
+import type { Method } from '../../protocol/messages.js';
+import type { Handler } from '../server.js';
+import { cancel } from './cancel.js';
+import { events } from './events.js';
+import { hello } from './hello.js';
+import { shutdown } from './shutdown.js';
+import { status } from './status.js';
+
+export const HANDLERS: { readonly [M in Method]: Handler<M> } = { hello, status, events, shutdown, cancel };

@@ -1,0 +1,153 @@
+/**
+ * The recorder is the only writer of history: it appends events to the log, folds them into the
+ * state, tells subscribers, and decides when to fsync, snapshot and compact.
+ *
+ * - `record()` appends first and applies second, so the state never holds an unwritten fact and
+ *   a client is answered only after its event is in the file.
+ * - fsync: at once for durable events (config changes, daemon stop; later: build ends), otherwise
+ *   within FSYNC_DELAY_MS of the append (group commit).
+ * - Snapshot: when SNAPSHOT_EVERY events accumulated, written once the daemon has been quiet for
+ *   a moment; always at shutdown.
+ * - Compaction: when dead records dominate the log (see `needsCompaction`), it keeps the latest
+ *   record of every file held in the state, every config event, and the last `keepRecent` records.
+ */
+import type { EventLog, Page, PageQuery } from '../../events/log.js';
+import { writeSnapshot } from '../../events/snapshot.js';
+import type { JmakeEvent, NewEvent } from '../../events/types.js';
+import { applyEvents } from '../state/reducer.js';
+import { fileRecordSeqs } from '../state/selectors.js';
+import { serializeState } from '../state/serialize.js';
+import { STATE_VERSION, type ProjectState } from '../state/state.js';
+import type { Logger } from './logger.js';
+
+const FSYNC_DELAY_MS = 1000;
+const SNAPSHOT_EVERY = 10_000;
+const SNAPSHOT_QUIET_MS = 2000;
+const COMPACT_MIN_BYTES = 8 * 1024 * 1024;
+
+export type Subscriber = (events: readonly JmakeEvent[]) => void;
+
+export interface RecorderOptions {
+  readonly snapshotPath: string;
+  /** Compaction keeps at least this many of the newest records ([daemon] keep_recent_events). */
+  readonly keepRecent: () => number;
+  readonly clock: () => number;
+  readonly logger: Logger;
+  /** Records in the log at open (the snapshot's count plus the replayed tail). */
+  readonly logRecords: number;
+}
+
+export class Recorder {
+  private _state: ProjectState;
+  private readonly subscribers = new Set<Subscriber>();
+  private fsyncTimer: NodeJS.Timeout | null = null;
+  private snapshotTimer: NodeJS.Timeout | null = null;
+  private sinceSnapshot = 0;
+  private logRecords: number;
+  private closed = false;
+
+  constructor(private readonly log: EventLog, state: ProjectState, private readonly options: RecorderOptions) {
+    this._state = state;
+    this.logRecords = options.logRecords;
+  }
+
+  get state(): ProjectState { return this._state; }
+  get logBytes(): number { return this.log.size; }
+
+  /** Append, apply, notify. Throws a JmakeError if the log cannot be written (state unchanged). */
+  record(events: readonly NewEvent[], options: { durable?: boolean } = {}): JmakeEvent[] {
+    if (events.length === 0 || this.closed) return [];
+    const recorded = this.log.append(events, this.options.clock());
+    this._state = applyEvents(this._state, recorded);
+    this.logRecords += recorded.length;
+    this.sinceSnapshot += recorded.length;
+    if (options.durable) this.sync(); else this.scheduleSync();
+    if (this.sinceSnapshot >= SNAPSHOT_EVERY) this.scheduleSnapshot();
+    for (const subscriber of this.subscribers) {
+      try {
+        subscriber(recorded);
+      } catch (err) {
+        this.options.logger.log('daemon', `subscriber failed: ${(err as Error).stack ?? String(err)}`);
+      }
+    }
+    return recorded;
+  }
+
+  /** History from the file, for `jmake events` (bounded pages; see EventLog.readPage). */
+  readPage(query: PageQuery): Page {
+    return this.log.readPage(query);
+  }
+
+  subscribe(subscriber: Subscriber): () => void {
+    this.subscribers.add(subscriber);
+    return () => this.subscribers.delete(subscriber);
+  }
+
+  sync(): void {
+    if (this.fsyncTimer) { clearTimeout(this.fsyncTimer); this.fsyncTimer = null; }
+    this.log.sync();
+  }
+
+  snapshot(): void {
+    if (this.snapshotTimer) { clearTimeout(this.snapshotTimer); this.snapshotTimer = null; }
+    this.log.sync(); // a snapshot must never be ahead of durable history
+    const started = Date.now();
+    const bytes = writeSnapshot(this.options.snapshotPath, {
+      seq: this._state.lastSeq,
+      offset: this.log.size,
+      stateVersion: STATE_VERSION,
+      state: { ...serializeState(this._state), logRecords: this.logRecords },
+    });
+    this.sinceSnapshot = 0;
+    this.options.logger.log('log', `snapshot at seq ${this._state.lastSeq}: ${bytes} bytes in ${Date.now() - started}ms`);
+  }
+
+  /** Dead records dominate: more than twice what compaction would keep, and the file is big. */
+  needsCompaction(): boolean {
+    const live = this._state.fileCount + this.options.keepRecent();
+    return this.log.size >= COMPACT_MIN_BYTES && this.logRecords > 2 * live;
+  }
+
+  compact(): void {
+    const state = this._state;
+    const keepSeqs = fileRecordSeqs(state);
+    const recentFloor = state.lastSeq - this.options.keepRecent();
+    const started = Date.now();
+    const result = this.log.compact((r) => keepSeqs.has(r.seq) || r.type.startsWith('config-') || r.seq > recentFloor);
+    this.logRecords = result.recordsAfter;
+    this.options.logger.log('log',
+      `compacted: ${result.recordsBefore} -> ${result.recordsAfter} records, ${result.bytesBefore} -> ${result.bytesAfter} bytes in ${Date.now() - started}ms`);
+    this.snapshot(); // offsets changed: the old snapshot no longer fits
+  }
+
+  close(): void {
+    if (this.closed) return;
+    if (this.fsyncTimer) clearTimeout(this.fsyncTimer);
+    if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
+    this.snapshot();
+    this.closed = true;
+    this.log.close();
+  }
+
+  private scheduleSync(): void {
+    if (this.fsyncTimer) return;
+    this.fsyncTimer = setTimeout(() => {
+      this.fsyncTimer = null;
+      try { this.log.sync(); } catch (err) { this.options.logger.log('log', `fsync failed: ${(err as Error).message}`); }
+    }, FSYNC_DELAY_MS);
+    this.fsyncTimer.unref();
+  }
+
+  private scheduleSnapshot(): void {
+    if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
+    this.snapshotTimer = setTimeout(() => {
+      this.snapshotTimer = null;
+      try {
+        if (this.needsCompaction()) this.compact(); else this.snapshot();
+      } catch (err) {
+        this.options.logger.log('log', `snapshot failed: ${(err as Error).message}`);
+      }
+    }, SNAPSHOT_QUIET_MS);
+    this.snapshotTimer.unref();
+  }
+}

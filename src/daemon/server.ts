@@ -1,0 +1,136 @@
+/**
+ * Request dispatch: one handler per method (handlers/), looked up in a table. Per connection it
+ * enforces hello-first and version compatibility; per request it checks params, runs the handler,
+ * and sends exactly one final reply. A handler that throws produces an error reply; it never takes
+ * the daemon down.
+ */
+import { JmakeError } from '../errors.js';
+import type { Peer, TransportEvents } from '../ipc/transport.js';
+import { GUARDS } from '../protocol/guards.js';
+import { isMethod, type Method, type Params, type Progress, type RequestFrame, type Result, type WireError } from '../protocol/messages.js';
+import type { DaemonContext } from './context.js';
+import { HANDLERS } from './handlers/index.js';
+
+export interface RequestContext<M extends Method> {
+  readonly daemon: DaemonContext;
+  readonly peer: PeerSession;
+  readonly rid: number;
+  readonly signal: AbortSignal;
+  progress(progress: Progress<M>): void;
+}
+
+export type Handler<M extends Method> = (params: Params<M>, request: RequestContext<M>) => Promise<Result<M>> | Result<M>;
+
+export interface PeerSession {
+  readonly id: number;
+  hello: { readonly compatible: boolean; readonly client: string } | null;
+  readonly inflight: Map<number, { method: Method; controller: AbortController; long: boolean }>;
+}
+
+export class RequestServer implements TransportEvents {
+  private readonly sessions = new Map<number, PeerSession>();
+  private stopping = false;
+
+  constructor(private readonly daemon: DaemonContext, private readonly onActivity: (connections: number) => void) {}
+
+  get connections(): number { return this.sessions.size; }
+
+  /** Requests in progress on other connections, ignoring long-lived subscriptions. */
+  busy(exceptPeer?: number): boolean {
+    for (const session of this.sessions.values()) {
+      if (session.id === exceptPeer) continue;
+      for (const entry of session.inflight.values()) if (!entry.long) return true;
+    }
+    return false;
+  }
+
+  /** Fail every open request with daemon-stopping (subscriptions end this way). */
+  stopAll(): void {
+    this.stopping = true;
+    for (const session of this.sessions.values()) {
+      for (const entry of session.inflight.values()) entry.controller.abort(new JmakeError('daemon-stopping', 'the daemon is stopping'));
+    }
+  }
+
+  onRequest(peer: Peer, request: RequestFrame): void {
+    const session = this.session(peer);
+    const started = process.hrtime.bigint();
+    const fail = (error: WireError) => {
+      peer.reply({ rid: request.rid, ok: false, error });
+      this.daemon.logger.log('request', `#${peer.id} ${request.method} rid=${request.rid} -> ${error.code}: ${error.message}`);
+    };
+    if (!isMethod(request.method)) return fail({ code: 'unknown-method', message: `unknown method ${JSON.stringify(request.method)}` });
+    const method = request.method;
+    if (method !== 'hello' && session.hello === null) return fail({ code: 'hello-required', message: 'send hello first' });
+    if (session.hello && !session.hello.compatible && method !== 'hello' && method !== 'shutdown') {
+      return fail({ code: 'version-mismatch', message: `this daemon is jmake ${this.daemon.identity.version}; only shutdown is accepted` });
+    }
+    if (this.stopping && method !== 'hello') return fail({ code: 'daemon-stopping', message: 'the daemon is stopping' });
+    if (session.inflight.has(request.rid)) return fail({ code: 'bad-params', message: `rid ${request.rid} is already in use` });
+    const guard = GUARDS[method] as (raw: Record<string, unknown>) => { ok: true; params: unknown } | { ok: false; message: string };
+    const checked = guard(request.params as Record<string, unknown>);
+    if (!checked.ok) return fail({ code: 'bad-params', message: `${method}: ${checked.message}` });
+    const controller = new AbortController();
+    const long = method === 'events' && (checked.params as Params<'events'>).follow === true;
+    session.inflight.set(request.rid, { method, controller, long });
+    this.onActivity(this.sessions.size);
+    const context: RequestContext<Method> = {
+      daemon: this.daemon,
+      peer: session,
+      rid: request.rid,
+      signal: controller.signal,
+      progress: (progress) => peer.progress({ rid: request.rid, progress }),
+    };
+    const handler = HANDLERS[method] as Handler<Method>;
+    Promise.resolve()
+      .then(() => handler(checked.params as Params<Method>, context))
+      .then(
+        (result) => {
+          peer.reply({ rid: request.rid, ok: true, result });
+          this.daemon.logger.log('request', `#${peer.id} ${method} rid=${request.rid} ok ${elapsedMs(started)}`);
+        },
+        (err: unknown) => {
+          if (!(err instanceof JmakeError)) this.daemon.logger.log('request', `#${peer.id} ${method} crashed: ${(err as Error)?.stack ?? String(err)}`);
+          fail(toWireError(err));
+        },
+      )
+      .finally(() => {
+        session.inflight.delete(request.rid);
+        this.onActivity(this.sessions.size);
+      });
+  }
+
+  onPeerClosed(peer: Peer): void {
+    const session = this.sessions.get(peer.id);
+    if (!session) return;
+    for (const entry of session.inflight.values()) entry.controller.abort(new JmakeError('cancelled', 'the client went away'));
+    this.sessions.delete(peer.id);
+    this.onActivity(this.sessions.size);
+  }
+
+  onRefused(peer: Peer, error: WireError): void {
+    this.daemon.logger.log('request', `#${peer.id} refused: ${error.code}: ${error.message}; connection closed`);
+  }
+
+  onServerError(error: Error): void {
+    this.daemon.logger.log('daemon', `socket server error: ${error.message}`);
+  }
+
+  private session(peer: Peer): PeerSession {
+    let session = this.sessions.get(peer.id);
+    if (!session) {
+      session = { id: peer.id, hello: null, inflight: new Map() };
+      this.sessions.set(peer.id, session);
+    }
+    return session;
+  }
+}
+
+function toWireError(err: unknown): WireError {
+  if (err instanceof JmakeError) return { code: err.code, message: err.message };
+  return { code: 'internal', message: err instanceof Error ? err.message : String(err) };
+}
+
+function elapsedMs(start: bigint): string {
+  return `${(Number(process.hrtime.bigint() - start) / 1e6).toFixed(2)}ms`;
+}

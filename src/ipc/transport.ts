@@ -1,0 +1,182 @@
+/**
+ * The daemon's socket server, on node-ipc 9.2.1. This is the only module that imports node-ipc.
+ *
+ * node-ipc owns the listening server, the per-connection sockets and the outbound framing
+ * (`JSON.stringify({type, data}) + "\f"`). Its traps, and what closes each one here:
+ * - It logs every message unless `silent`: silent is set.
+ * - It unlinks the socket path before listening, which would let a second daemon hijack a live
+ *   one's path: `unlink` is off, and the daemon removes a stale socket itself only while holding
+ *   the project lock (daemon/lock.ts).
+ * - It publishes every inbound message's `type` on its own event bus, where `error`, `close` and
+ *   `connect` are internal events; it parses only when a chunk happens to end on the delimiter
+ *   (pipelined requests can stall); its buffer is unbounded; a frame with `data.id` overwrites
+ *   `socket.id`. So each connection's inbound bytes go through our own splitter first: frames are
+ *   capped at MAX_FRAME_BYTES, must be `{"type":"request",...}` envelopes, and are handed to
+ *   node-ipc one complete frame at a time. node-ipc then only ever publishes `request`. Request ids
+ *   travel as `data.rid`, never `data.id`.
+ * - `null` and `''` payloads arrive as `{}`: every payload is wrapped in an object envelope.
+ * - `maxConnections` defaults to 100: set from options.
+ * - Reassembly of multi-MB messages is slow: replies are kept small (paged) by the handlers.
+ * Anything malformed gets an error reply, then that connection is closed; others are unaffected.
+ */
+import type { Socket } from 'node:net';
+import { chmodSync } from 'node:fs';
+import nodeIpc from 'node-ipc';
+import { FrameSplitter, FrameTooLarge } from '../protocol/frames.js';
+import { MAX_FRAME_BYTES, parseRequestEnvelope, type ProgressFrame, type ReplyFrame, type RequestFrame, type WireError } from '../protocol/messages.js';
+
+export interface Peer {
+  readonly id: number;
+  reply(frame: ReplyFrame): void;
+  progress(frame: ProgressFrame): void;
+  /** Reply with an error and close this connection (the request could not be trusted). */
+  reject(rid: number, error: WireError): void;
+  readonly closed: boolean;
+}
+
+export interface TransportEvents {
+  onRequest(peer: Peer, request: RequestFrame): void;
+  onPeerClosed(peer: Peer): void;
+  /** A frame was refused; the peer already got its error reply. For the log. */
+  onRefused(peer: Peer, error: WireError): void;
+  onServerError(error: Error): void;
+}
+
+export interface TransportOptions {
+  readonly maxConnections?: number;
+  readonly maxFrameBytes?: number;
+}
+
+export interface Transport {
+  readonly connections: number;
+  close(): Promise<void>;
+}
+
+interface IpcServerInternals {
+  on(event: string, handler: (...args: never[]) => void): void;
+  emit(socket: Socket, type: string, data: unknown): void;
+  start(): void;
+  server?: import('node:net').Server;
+}
+
+export function listen(socketPath: string, events: TransportEvents, options: TransportOptions = {}): Promise<Transport> {
+  const maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES;
+  const ipc = new nodeIpc.IPC();
+  ipc.config.silent = true;
+  ipc.config.unlink = false;
+  ipc.config.maxConnections = options.maxConnections ?? 512;
+  ipc.config.id = 'jmake';
+  const peers = new Map<Socket, PeerImpl>();
+  let nextPeerId = 1;
+
+  return new Promise((resolve, reject) => {
+    let started = false;
+    ipc.serve(socketPath, () => {
+      started = true;
+      chmodSync(socketPath, 0o600);
+      resolve({
+        get connections() { return peers.size; },
+        close: () => new Promise<void>((done) => {
+          for (const peer of peers.values()) peer.destroy();
+          if (!server.server) { done(); return; }
+          server.server.close(() => done());
+        }),
+      });
+    });
+    const server = ipc.server as unknown as IpcServerInternals;
+    server.on('error', (err: Error) => {
+      if (!started) reject(err); else events.onServerError(err);
+    });
+    server.on('connect', (socket: Socket) => {
+      // node-ipc has attached its own 'data' parser; take it off and feed it whole, checked frames.
+      const ipcParsers = socket.listeners('data') as ((chunk: string) => void)[];
+      socket.removeAllListeners('data');
+      const peer = new PeerImpl(nextPeerId++, socket, server, events);
+      peers.set(socket, peer);
+      const splitter = new FrameSplitter(maxFrameBytes);
+      socket.on('data', (chunk: string | Buffer) => {
+        if (peer.closed) return;
+        let frames: string[];
+        try {
+          frames = splitter.push(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
+        } catch (err) {
+          if (err instanceof FrameTooLarge) peer.reject(0, { code: 'frame-too-large', message: `${err.message}; page large requests` });
+          return;
+        }
+        for (const frame of frames) {
+          if (peer.closed) return;
+          let decoded: unknown;
+          try {
+            decoded = JSON.parse(frame);
+          } catch {
+            peer.reject(0, { code: 'bad-frame', message: 'frame is not valid JSON' });
+            return;
+          }
+          const envelope = parseRequestEnvelope(decoded);
+          if (!envelope.ok) {
+            peer.reject(envelope.rid, { code: 'bad-frame', message: envelope.message });
+            return;
+          }
+          peer.pending.push(envelope.request);
+          for (const parse of ipcParsers) parse(`${frame}\f`);
+        }
+      });
+      socket.on('close', () => {
+        peers.delete(socket);
+        peer.markClosed();
+        events.onPeerClosed(peer);
+      });
+    });
+    // node-ipc publishes our (checked) frames here; `pending` pairs them with the envelope we
+    // validated, so nothing node-ipc did to the data (e.g. socket.id) matters.
+    server.on('request', (_data: unknown, socket: Socket) => {
+      const peer = peers.get(socket);
+      const request = peer?.pending.shift();
+      if (peer && request) events.onRequest(peer, request);
+    });
+    server.start();
+  });
+}
+
+class PeerImpl implements Peer {
+  readonly pending: RequestFrame[] = [];
+  private _closed = false;
+
+  constructor(
+    readonly id: number,
+    private readonly socket: Socket,
+    private readonly server: IpcServerInternals,
+    private readonly events: TransportEvents,
+  ) {}
+
+  get closed(): boolean {
+    return this._closed || this.socket.destroyed;
+  }
+
+  reply(frame: ReplyFrame): void {
+    if (!this.closed) this.server.emit(this.socket, 'reply', frame);
+  }
+
+  progress(frame: ProgressFrame): void {
+    if (!this.closed) this.server.emit(this.socket, 'progress', frame);
+  }
+
+  reject(rid: number, error: WireError): void {
+    if (this.closed) return;
+    this.server.emit(this.socket, 'reply', { rid, ok: false, error });
+    this._closed = true;
+    this.socket.end();
+    // A peer that never closes its side must not keep the socket open.
+    setTimeout(() => this.socket.destroy(), 1000).unref();
+    this.events.onRefused(this, error);
+  }
+
+  markClosed(): void {
+    this._closed = true;
+  }
+
+  destroy(): void {
+    this._closed = true;
+    this.socket.destroy();
+  }
+}

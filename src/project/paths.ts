@@ -1,0 +1,31 @@
+import { join } from 'node:path';
+
+/** Everything the daemon keeps for one project lives in `<root>/.jmake/`. */
+export interface ProjectPaths {
+  readonly root: string;
+  readonly configFile: string;
+  readonly stateDir: string;
+  readonly eventLog: string;
+  readonly snapshot: string;
+  readonly daemonLog: string;
+  /** Written by the daemon once it listens: pid, socket path, version, instance. */
+  readonly daemonJson: string;
+  /** Sync cookies: files the watcher must report before a request is answered. */
+  readonly cookiesDir: string;
+}
+
+export const STATE_DIR_NAME = '.jmake';
+
+export function projectPaths(root: string): ProjectPaths {
+  const stateDir = join(root, STATE_DIR_NAME);
+  return {
+    root,
+    configFile: join(root, 'jmake.toml'),
+    stateDir,
+    eventLog: join(stateDir, 'events.log'),
+    snapshot: join(stateDir, 'snapshot.json'),
+    daemonLog: join(stateDir, 'daemon.log'),
+    daemonJson: join(stateDir, 'daemon.json'),
+    cookiesDir: join(stateDir, 'cookies'),
+  };
+}

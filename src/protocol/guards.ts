@@ -1,0 +1,53 @@
+/**
+ * One guard per method: raw params (any JSON object) -> typed params, or a message saying what is
+ * wrong. The daemon replies `bad-params` with that message and keeps the connection.
+ */
+import type { Method, Params } from './messages.js';
+
+export type GuardResult<M extends Method> = { ok: true; params: Params<M> } | { ok: false; message: string };
+type Guard<M extends Method> = (raw: Record<string, unknown>) => GuardResult<M>;
+
+const fail = (message: string) => ({ ok: false as const, message });
+
+function optionalInt(raw: Record<string, unknown>, key: string, min: number): string | null {
+  const v = raw[key];
+  if (v === undefined) return null;
+  return Number.isSafeInteger(v) && (v as number) >= min ? null : `${key} must be an integer >= ${min}`;
+}
+
+export const GUARDS: { readonly [M in Method]: Guard<M> } = {
+  hello(raw) {
+    if (!Number.isSafeInteger(raw.protocol)) return fail('protocol must be an integer');
+    if (typeof raw.version !== 'string') return fail('version must be a string');
+    if (raw.client !== undefined && typeof raw.client !== 'string') return fail('client must be a string');
+    return { ok: true, params: { protocol: raw.protocol as number, version: raw.version, client: raw.client as string | undefined } };
+  },
+  status(raw) {
+    if (raw.sync !== undefined && typeof raw.sync !== 'boolean') return fail('sync must be a boolean');
+    return { ok: true, params: { sync: raw.sync as boolean | undefined } };
+  },
+  events(raw) {
+    const bad = optionalInt(raw, 'since', 0) ?? optionalInt(raw, 'limit', 1);
+    if (bad) return fail(bad);
+    if (raw.types !== undefined && !(Array.isArray(raw.types) && raw.types.every((t) => typeof t === 'string'))) {
+      return fail('types must be an array of strings');
+    }
+    if (raw.follow !== undefined && typeof raw.follow !== 'boolean') return fail('follow must be a boolean');
+    return {
+      ok: true,
+      params: {
+        since: raw.since as number | undefined, limit: raw.limit as number | undefined,
+        types: raw.types as string[] | undefined, follow: raw.follow as boolean | undefined,
+      },
+    };
+  },
+  shutdown(raw) {
+    if (raw.reason !== undefined && typeof raw.reason !== 'string') return fail('reason must be a string');
+    return { ok: true, params: { reason: raw.reason as string | undefined } };
+  },
+  cancel(raw) {
+    const bad = optionalInt(raw, 'rid', 1);
+    if (bad || raw.rid === undefined) return fail('rid must be an integer >= 1');
+    return { ok: true, params: { rid: raw.rid as number } };
+  },
+};

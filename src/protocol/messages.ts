@@ -1,0 +1,155 @@
+/**
+ * Every message between a client and the daemon. The wire format is in docs/protocol.md:
+ *
+ *   client -> daemon   {"type":"request","data":{"rid":N,"method":M,"params":{...}}} \f
+ *   daemon -> client   {"type":"reply","data":{"rid":N,"ok":true,"result":{...}}} \f
+ *                      {"type":"reply","data":{"rid":N,"ok":false,"error":{"code":C,"message":S}}} \f
+ *                      {"type":"progress","data":{"rid":N,"progress":{...}}} \f   (zero or more, before the reply)
+ *
+ * The first request on a connection must be `hello`. `hello` and `shutdown` keep their shape in
+ * every protocol version, so a client can always find out who it talks to and replace it.
+ */
+import type { JmakeEvent } from '../../events/types.js';
+
+export const PROTOCOL_VERSION = 1;
+/** Frames larger than this (either way) are refused; large answers are paged. */
+export const MAX_FRAME_BYTES = 1 << 20;
+export const FRAME_DELIMITER = '\f';
+
+export interface HelloParams {
+  readonly protocol: number;
+  readonly version: string;
+  /** Free text for the daemon log, e.g. "jmake-cli status". */
+  readonly client?: string;
+}
+
+export interface HelloResult {
+  readonly protocol: number;
+  readonly version: string;
+  readonly pid: number;
+  /** Changes every time a daemon starts: a client that sees it change knows the daemon restarted. */
+  readonly instance: string;
+  readonly root: string;
+  readonly lastSeq: number;
+  /** True while work other than this connection's is in progress (replacing it now would hurt). */
+  readonly busy: boolean;
+  /** False when the versions differ: only `shutdown` is accepted then. */
+  readonly compatible: boolean;
+}
+
+export interface WatcherHealth {
+  readonly ready: boolean;
+  /** Directories and files chokidar holds a watch on. */
+  readonly watchedPaths: number;
+  readonly errors: readonly { readonly code: string; readonly path: string; readonly message: string; readonly time: number }[];
+  /** Paths that could not be watched and are scanned every `pollIntervalMs` instead. */
+  readonly fallbacks: readonly string[];
+  readonly pollIntervalMs: number;
+  readonly rescans: number;
+  readonly lastRescan: { readonly seq: number; readonly reason: string; readonly changed: number } | null;
+  /** Whether the sync cookie for this answer was seen (false: answered after the timeout). */
+  readonly synced: boolean;
+}
+
+export interface StatusResult {
+  readonly daemon: {
+    readonly pid: number;
+    readonly version: string;
+    readonly protocol: number;
+    readonly instance: string;
+    readonly uptimeMs: number;
+    readonly startedAt: number;
+    readonly socket: string;
+  };
+  readonly root: string;
+  readonly files: { readonly tracked: number; readonly changedSinceBuild: number };
+  readonly events: { readonly lastSeq: number; readonly logBytes: number };
+  readonly watcher: WatcherHealth;
+  readonly config: { readonly ok: boolean; readonly error: ConfigErrorInfo | null };
+  readonly log: { readonly recoveredAtStart: boolean };
+}
+
+export interface ConfigErrorInfo {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly message: string;
+}
+
+export interface EventsParams {
+  readonly since?: number;
+  readonly types?: readonly string[];
+  readonly limit?: number;
+  /** Keep the request open and send every new matching event as progress. */
+  readonly follow?: boolean;
+}
+
+export interface EventsResult {
+  readonly events: readonly JmakeEvent[];
+  /** Ask again with since = next for more; null at the end of the log. */
+  readonly next: number | null;
+  readonly lastSeq: number;
+}
+
+/** Every method: its params, its final result, and what its progress messages carry. */
+export interface Methods {
+  hello: { params: HelloParams; result: HelloResult; progress: never };
+  status: { params: { readonly sync?: boolean }; result: StatusResult; progress: never };
+  events: { params: EventsParams; result: EventsResult; progress: { readonly event: JmakeEvent } };
+  shutdown: { params: { readonly reason?: string }; result: { readonly pid: number }; progress: never };
+  cancel: { params: { readonly rid: number }; result: { readonly cancelled: boolean }; progress: never };
+}
+
+export type Method = keyof Methods;
+export type Params<M extends Method> = Methods[M]['params'];
+export type Result<M extends Method> = Methods[M]['result'];
+export type Progress<M extends Method> = Methods[M]['progress'];
+
+export const METHODS: readonly Method[] = ['hello', 'status', 'events', 'shutdown', 'cancel'];
+
+export function isMethod(value: unknown): value is Method {
+  return typeof value === 'string' && (METHODS as readonly string[]).includes(value);
+}
+
+/** Error codes a reply may carry; clients switch on these, never on messages. */
+export type ErrorCode =
+  | 'bad-frame' | 'frame-too-large' | 'unknown-method' | 'bad-params' | 'hello-required'
+  | 'version-mismatch' | 'daemon-stopping' | 'cancelled' | 'internal' | 'not-ready' | 'busy';
+
+export interface WireError {
+  readonly code: ErrorCode | string;
+  readonly message: string;
+}
+
+export interface RequestFrame {
+  readonly rid: number;
+  readonly method: string;
+  readonly params: unknown;
+}
+
+export type ReplyFrame =
+  | { readonly rid: number; readonly ok: true; readonly result: unknown }
+  | { readonly rid: number; readonly ok: false; readonly error: WireError };
+
+export interface ProgressFrame {
+  readonly rid: number;
+  readonly progress: unknown;
+}
+
+/** Checks a decoded frame's envelope; the method's params are checked by its guard. */
+export function parseRequestEnvelope(frame: unknown): { ok: true; request: RequestFrame } | { ok: false; rid: number; message: string } {
+  if (typeof frame !== 'object' || frame === null) return { ok: false, rid: 0, message: 'a frame must be a JSON object' };
+  const { type, data } = frame as { type?: unknown; data?: unknown };
+  const rid = typeof data === 'object' && data !== null && Number.isSafeInteger((data as { rid?: unknown }).rid)
+    ? (data as { rid: number }).rid : 0;
+  if (type !== 'request') return { ok: false, rid, message: `frame type must be "request", got ${JSON.stringify(type)}` };
+  if (typeof data !== 'object' || data === null) return { ok: false, rid, message: 'request data must be an object' };
+  const d = data as { rid?: unknown; method?: unknown; params?: unknown };
+  if (!Number.isSafeInteger(d.rid) || (d.rid as number) <= 0) return { ok: false, rid, message: 'request rid must be a positive integer' };
+  if (typeof d.method !== 'string') return { ok: false, rid, message: 'request method must be a string' };
+  const params = d.params === undefined ? {} : d.params;
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+    return { ok: false, rid, message: 'request params must be an object' };
+  }
+  return { ok: true, request: { rid: d.rid as number, method: d.method, params } };
+}

@@ -1,0 +1,42 @@
+/**
+ * ProjectState <-> plain JSON for snapshots. Files become compact tuples
+ * `[path, hash|null, size, mtime, ino, seq]` (a 100k-file snapshot stays a few MB).
+ */
+import { FILE_SHARDS, initialState, shardOf, type FileRecord, type ProjectState } from './state.js';
+import { freeze } from 'immer';
+import type { MutableState } from './reducer.js';
+
+type FileTuple = [string, string | null, number, number, number, number];
+
+export interface SerializedState extends Omit<ProjectState, 'files'> {
+  readonly files: FileTuple[];
+}
+
+export function serializeState(state: ProjectState): SerializedState {
+  const files: FileTuple[] = [];
+  for (const shard of state.files) {
+    for (const [path, r] of shard) files.push([path, r.hash, r.size, r.mtime, r.ino, r.seq]);
+  }
+  return { ...state, files };
+}
+
+/** A private, writable state rebuilt from a snapshot (publish it with `freezeState`). */
+export function deserializeState(data: SerializedState): MutableState {
+  const shards = initialState().files.map(() => new Map<string, FileRecord>());
+  for (const [path, hash, size, mtime, ino, seq] of data.files) {
+    shards[shardOf(path)]!.set(path, { hash, size, mtime, ino, seq });
+  }
+  if (shards.length !== FILE_SHARDS) throw new Error('shard count mismatch');
+  // `data` comes fresh from JSON.parse: private and writable already.
+  return { ...data, files: shards } as MutableState;
+}
+
+/** A private, writable deep copy of the empty state. */
+export function thawInitialState(): MutableState {
+  return initialState() as MutableState;
+}
+
+/** Publish a rebuilt state: deep-freeze it so later changes go through immer. */
+export function freezeState(state: MutableState): ProjectState {
+  return freeze(state as ProjectState, true);
+}

@@ -1,0 +1,76 @@
+/**
+ * The daemon's state: the fold of the event log. Immutable (immer), pure data, serializable.
+ *
+ * Files are kept in a fixed number of shards (by a hash of the path) so that applying one live
+ * event copies one small shard, not a table of 100k entries: immer copies a collection the first
+ * time a produce writes to it.
+ */
+export const STATE_VERSION = 1;
+export const FILE_SHARDS = 256;
+
+export interface FileRecord {
+  /** null: a tombstone, the file was removed after the last build (kept to count changes). */
+  readonly hash: string | null;
+  readonly size: number;
+  readonly mtime: number;
+  readonly ino: number;
+  /** The seq of the event that last set this record. */
+  readonly seq: number;
+}
+
+export type FileShard = ReadonlyMap<string, FileRecord>;
+
+export interface ConfigState {
+  readonly hash: string | null;
+  readonly values: Readonly<Record<string, unknown>> | null;
+  readonly seq: number;
+  readonly error: { readonly message: string; readonly line: number; readonly column: number } | null;
+}
+
+export interface DaemonRecord {
+  readonly instance: string;
+  readonly pid: number;
+  readonly version: string;
+  readonly startedAt: number;
+  readonly stoppedAt: number | null;
+}
+
+export interface ProjectState {
+  readonly lastSeq: number;
+  readonly files: readonly FileShard[];
+  /** Live files (tombstones excluded). */
+  readonly fileCount: number;
+  /** Files added, changed or removed after `changes.baseSeq` (the last build; 0 before any). */
+  readonly changes: { readonly baseSeq: number; readonly count: number };
+  readonly config: ConfigState;
+  readonly daemon: DaemonRecord | null;
+  readonly watcher: {
+    readonly rescans: number;
+    readonly overflows: number;
+    readonly lastRescan: { readonly seq: number; readonly reason: string; readonly changed: number } | null;
+  };
+  readonly logRecoveries: number;
+}
+
+export function initialState(): ProjectState {
+  return {
+    lastSeq: 0,
+    files: Array.from({ length: FILE_SHARDS }, () => new Map<string, FileRecord>()),
+    fileCount: 0,
+    changes: { baseSeq: 0, count: 0 },
+    config: { hash: null, values: null, seq: 0, error: null },
+    daemon: null,
+    watcher: { rescans: 0, overflows: 0, lastRescan: null },
+    logRecoveries: 0,
+  };
+}
+
+/** FNV-1a over UTF-16 code units: cheap, stable, good enough to spread paths over shards. */
+export function shardOf(path: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < path.length; i++) {
+    h ^= path.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % FILE_SHARDS;
+}

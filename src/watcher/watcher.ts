@@ -1,0 +1,386 @@
+/**
+ * The project watcher: turns content changes under the root into file events.
+ *
+ * Flow:
+ * 1. chokidar walks the tree (honouring ignore.ts) and reports every file with its stat. When it
+ *    is ready, the stats are reconciled with the state (reconcile.ts): new or stat-different files
+ *    are hashed, vanished ones removed. Edits made while no daemon ran are found here. Until then
+ *    `ready` is false (status answers anyway; builds wait).
+ * 2. Live: every add/change/unlink marks its path pending; once the path has been quiet for
+ *    `settleMs` it is stat'ed, hashed and stat'ed again (a file still being written is retried).
+ *    Only a different hash is an event: a touch is not. chokidar drops a second change within 50 ms
+ *    of the first, so each hashed file is stat'ed once more a little later and re-hashed if it moved.
+ * 3. Sync barrier (`sync()`): write a cookie file into `.jmake/cookies/`, wait until chokidar reports
+ *    it, then hash everything still pending at once. A request answered after sync() has seen
+ *    every edit saved before it was sent. (Watchman's cookies.)
+ * 4. Errors: chokidar reports watch failures (ENOSPC past the inotify limit) and then never reports
+ *    those paths again. They are recorded (`watcher-overflow`), shown in status, and polled every
+ *    `pollIntervalMs` (and at every sync) by a stat walk.
+ */
+import { readdirSync, rmSync, statSync, unlinkSync, writeFileSync, mkdirSync, type Stats } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+import type { NewEvent } from '../../events/types.js';
+import { isErrno } from '../errors.js';
+import type { LogTag } from '../daemon/logger.js';
+import type { Hasher } from '../util/hash.js';
+import { COOKIE_DIR, isCookiePath, type IgnoreRules } from './ignore.js';
+import { planReconcile, type KnownFile, type StatFacts } from './reconcile.js';
+
+export interface WatcherDeps {
+  readonly root: string;
+  readonly rules: IgnoreRules;
+  readonly settleMs: number;
+  readonly pollIntervalMs: number;
+  readonly hasher: Hasher;
+  /** Cookie names start with this, so cookies of another daemon instance are never confused. */
+  readonly instance: string;
+  /** Re-hash every file at start-up (after the log lost records), not only stat-different ones. */
+  readonly rehashAll: boolean;
+  known(path: string): KnownFile | undefined;
+  knownFiles(): Iterable<[string, KnownFile]>;
+  /** Append and apply; synchronous. */
+  record(events: NewEvent[]): void;
+  log(tag: LogTag, message: string): void;
+}
+
+export interface WatchError {
+  readonly code: string;
+  readonly path: string;
+  readonly message: string;
+  readonly time: number;
+}
+
+/** After hashing, look again this long after chokidar's 50 ms change throttle. */
+const VERIFY_DELAY_MS = 80;
+const RECONCILE_CHUNK = 500;
+const COOKIE_TIMEOUT_MS = 1000;
+const MAX_ERRORS_KEPT = 20;
+
+type ProbeOutcome =
+  | { kind: 'event'; event: NewEvent; stat: StatFacts | null }
+  | { kind: 'same'; stat: StatFacts }
+  | { kind: 'retry' }
+  | { kind: 'none' };
+
+export class ProjectWatcher {
+  private chokidar: FSWatcher | null = null;
+  private readonly pending = new Map<string, number>(); // path -> settle deadline
+  private readonly verify = new Map<string, { due: number; stat: StatFacts }>();
+  private settleTimer: NodeJS.Timeout | null = null;
+  private verifyTimer: NodeJS.Timeout | null = null;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private readonly initialSeen = new Map<string, StatFacts>();
+  private readonly cookieWaiters = new Map<string, () => void>();
+  private cookieCounter = 0;
+  private _ready = false;
+  private closed = false;
+  private watchedFiles = 0;
+  private watchedDirs = 0;
+  private readonly errors: WatchError[] = [];
+  private readonly fallbacks = new Set<string>();
+  readonly whenReady: Promise<void>;
+  private resolveReady!: () => void;
+
+  constructor(private readonly deps: WatcherDeps) {
+    this.whenReady = new Promise((resolve) => { this.resolveReady = resolve; });
+  }
+
+  get ready(): boolean { return this._ready; }
+
+  start(): void {
+    const { root, rules } = this.deps;
+    const cookieDir = join(root, COOKIE_DIR);
+    rmSync(cookieDir, { recursive: true, force: true }); // stale cookies of a dead daemon
+    mkdirSync(cookieDir, { recursive: true });
+    const started = Date.now();
+    const watcher = watch([root, cookieDir], {
+      ignored: (path: string) => rules.isIgnored(this.rel(path)),
+      ignoreInitial: false,
+      alwaysStat: true,
+      atomic: false, // the settle window below already merges an editor's delete + rename
+      followSymlinks: false,
+      persistent: true,
+      ignorePermissionErrors: true,
+    });
+    this.chokidar = watcher;
+    watcher.on('add', (path: string, stats?: Stats) => this.onAdd(this.rel(path), stats));
+    watcher.on('change', (path: string) => this.onChange(this.rel(path)));
+    watcher.on('unlink', (path: string) => this.onUnlink(this.rel(path)));
+    watcher.on('addDir', () => { this.watchedDirs++; });
+    watcher.on('unlinkDir', (path: string) => this.onUnlinkDir(this.rel(path)));
+    watcher.on('error', (err: unknown) => this.onError(err));
+    watcher.on('ready', () => {
+      this.deps.log('watcher', `chokidar ready: ${this.watchedFiles} files, ${this.watchedDirs} dirs in ${Date.now() - started}ms`);
+      void this.reconcileAtStart(started);
+    });
+  }
+
+  /**
+   * Wait until every change saved before this call has been recorded. Returns false when the
+   * cookie was not seen in time (the answer may then miss an edit).
+   */
+  async sync(): Promise<boolean> {
+    if (!this._ready || this.closed) return false;
+    const name = `${COOKIE_DIR}/${this.deps.instance}-${++this.cookieCounter}`;
+    const abs = join(this.deps.root, name);
+    let timer: NodeJS.Timeout | undefined;
+    const seen = new Promise<boolean>((resolve) => {
+      this.cookieWaiters.set(name, () => resolve(true));
+      timer = setTimeout(() => resolve(false), COOKIE_TIMEOUT_MS);
+    });
+    try {
+      writeFileSync(abs, '');
+    } catch (err) {
+      this.deps.log('watcher', `cannot write sync cookie ${name}: ${(err as Error).message}`);
+      this.cookieWaiters.delete(name);
+      clearTimeout(timer);
+      return false;
+    }
+    const ok = await seen;
+    clearTimeout(timer);
+    this.cookieWaiters.delete(name);
+    try { unlinkSync(abs); } catch { /* already gone */ }
+    if (!ok) this.deps.log('watcher', `sync cookie ${name} not seen within ${COOKIE_TIMEOUT_MS}ms`);
+    if (this.fallbacks.size > 0) this.pollFallbacks();
+    this.processDue(Number.POSITIVE_INFINITY);
+    return ok;
+  }
+
+  health(): {
+    ready: boolean; watchedPaths: number; errors: WatchError[]; fallbacks: string[]; pollIntervalMs: number;
+  } {
+    return {
+      ready: this._ready,
+      watchedPaths: this.watchedFiles + this.watchedDirs,
+      errors: [...this.errors],
+      fallbacks: [...this.fallbacks],
+      pollIntervalMs: this.deps.pollIntervalMs,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of [this.settleTimer, this.verifyTimer, this.pollTimer]) if (t) clearTimeout(t);
+    for (const resolve of this.cookieWaiters.values()) resolve();
+    await this.chokidar?.close();
+  }
+
+  // --- chokidar callbacks --------------------------------------------------------------------
+
+  private onAdd(rel: string, stats: Stats | undefined): void {
+    if (isCookiePath(rel)) { this.cookieWaiters.get(rel)?.(); return; }
+    this.watchedFiles++;
+    if (!this._ready && stats) {
+      this.initialSeen.set(rel, { size: stats.size, mtime: stats.mtimeMs, ino: stats.ino });
+      return;
+    }
+    this.markPending(rel);
+  }
+
+  private onChange(rel: string): void {
+    if (isCookiePath(rel)) { this.cookieWaiters.get(rel)?.(); return; }
+    this.markPending(rel);
+  }
+
+  private onUnlink(rel: string): void {
+    if (isCookiePath(rel)) return;
+    this.watchedFiles = Math.max(0, this.watchedFiles - 1);
+    this.initialSeen.delete(rel);
+    this.markPending(rel);
+  }
+
+  private onUnlinkDir(rel: string): void {
+    this.watchedDirs = Math.max(0, this.watchedDirs - 1);
+    // chokidar reports the files inside too, but a known file it never watched would be missed.
+    for (const [path] of this.deps.knownFiles()) if (path.startsWith(`${rel}/`)) this.markPending(path);
+  }
+
+  private onError(err: unknown): void {
+    const e = err as NodeJS.ErrnoException & { filename?: string };
+    const code = e?.code ?? 'EUNKNOWN';
+    const absPath = e?.path ?? e?.filename ?? this.deps.root;
+    const rel = this.rel(absPath);
+    this.errors.push({ code, path: rel || '.', message: e?.message ?? String(err), time: Date.now() });
+    if (this.errors.length > MAX_ERRORS_KEPT) this.errors.shift();
+    this.deps.log('watcher', `error ${code} on ${rel || '.'}: ${e?.message ?? String(err)}`);
+    if (code === 'ENOSPC' || code === 'EMFILE' || code === 'ENFILE') {
+      const path = rel || '.';
+      if (!this.fallbacks.has(path)) {
+        this.fallbacks.add(path);
+        this.deps.record([{ type: 'watcher-overflow', data: { path, code, message: e?.message ?? String(err), fallback: 'poll' } }]);
+        this.schedulePoll();
+      }
+    }
+  }
+
+  // --- settling and hashing --------------------------------------------------------------------
+
+  private markPending(rel: string): void {
+    if (this.closed) return;
+    this.pending.set(rel, Date.now() + this.deps.settleMs);
+    this.verify.delete(rel);
+    if (!this.settleTimer) this.settleTimer = setTimeout(() => this.onSettleTimer(), this.deps.settleMs);
+  }
+
+  private onSettleTimer(): void {
+    this.settleTimer = null;
+    this.processDue(Date.now());
+    if (this.pending.size > 0 && !this.closed) {
+      const next = Math.min(...this.pending.values());
+      this.settleTimer = setTimeout(() => this.onSettleTimer(), Math.max(1, next - Date.now()));
+    }
+  }
+
+  /** Hash every pending path whose deadline has passed and record the differences as one batch. */
+  private processDue(now: number): void {
+    const due: string[] = [];
+    for (const [path, deadline] of this.pending) if (deadline <= now) due.push(path);
+    if (due.length === 0) return;
+    for (const path of due) this.pending.delete(path);
+    const events: NewEvent[] = [];
+    for (const path of due) {
+      const outcome = this.probe(path);
+      if (outcome.kind === 'retry') { this.markPending(path); continue; }
+      if (outcome.kind === 'event') events.push(outcome.event);
+      if ((outcome.kind === 'event' || outcome.kind === 'same') && outcome.stat) this.scheduleVerify(path, outcome.stat);
+    }
+    if (events.length > 0) this.deps.record(events);
+  }
+
+  private scheduleVerify(path: string, stat: StatFacts): void {
+    this.verify.set(path, { due: Date.now() + VERIFY_DELAY_MS, stat });
+    if (!this.verifyTimer) this.verifyTimer = setTimeout(() => this.onVerifyTimer(), VERIFY_DELAY_MS);
+  }
+
+  private onVerifyTimer(): void {
+    this.verifyTimer = null;
+    const now = Date.now();
+    for (const [path, { due, stat }] of this.verify) {
+      if (due > now) continue;
+      this.verify.delete(path);
+      const current = statFacts(join(this.deps.root, path));
+      if (!current || current.size !== stat.size || current.mtime !== stat.mtime || current.ino !== stat.ino) this.markPending(path);
+    }
+    if (this.verify.size > 0 && !this.closed) this.verifyTimer = setTimeout(() => this.onVerifyTimer(), VERIFY_DELAY_MS);
+  }
+
+  /** Stat, hash, stat again; compare with the state. */
+  private probe(rel: string): ProbeOutcome {
+    const abs = join(this.deps.root, rel);
+    const known = this.deps.known(rel);
+    const removed: ProbeOutcome = known ? { kind: 'event', event: { type: 'file-removed', data: { path: rel } }, stat: null } : { kind: 'none' };
+    const before = statFacts(abs, true);
+    if (before === null || before === 'not-a-file') return removed;
+    let hash: string;
+    try {
+      hash = this.deps.hasher.hashFileSync(abs, before.size);
+    } catch (err) {
+      if (isErrno(err, 'ENOENT', 'ENOTDIR', 'EISDIR')) return removed;
+      this.deps.log('watcher', `cannot read ${rel}: ${(err as Error).message}`);
+      return { kind: 'none' };
+    }
+    const after = statFacts(abs);
+    if (!after || after.size !== before.size || after.mtime !== before.mtime || after.ino !== before.ino) return { kind: 'retry' };
+    if (known && known.hash === hash) return { kind: 'same', stat: after };
+    const data = { path: rel, hash, size: after.size, mtime: after.mtime, ino: after.ino };
+    return { kind: 'event', event: known ? { type: 'file-changed', data } : { type: 'file-added', data }, stat: after };
+  }
+
+  // --- start-up reconcile and polling ------------------------------------------------------------
+
+  private async reconcileAtStart(started: number): Promise<void> {
+    const plan = planReconcile(this.initialSeen, this.deps.knownFiles(), { rehashAll: this.deps.rehashAll });
+    this.initialSeen.clear();
+    let changed = await this.hashInChunks(plan.toHash);
+    if (plan.removed.length > 0) {
+      this.deps.record(plan.removed.map((path) => ({ type: 'file-removed', data: { path } }) as NewEvent));
+      changed += plan.removed.length;
+    }
+    if (this.closed) return;
+    const durationMs = Date.now() - started;
+    const scanned = plan.toHash.length + plan.unchanged;
+    this.deps.record([{ type: 'watcher-rescan', data: { reason: 'startup', scanned, changed, durationMs } }]);
+    this.deps.log('watcher', `ready: ${scanned} files, ${plan.toHash.length} hashed, ${changed} changed, in ${durationMs}ms`);
+    this._ready = true;
+    this.resolveReady();
+  }
+
+  /** Hash paths in chunks, yielding to the event loop between chunks so requests are served. */
+  private async hashInChunks(paths: readonly string[]): Promise<number> {
+    let changed = 0;
+    for (let i = 0; i < paths.length && !this.closed; i += RECONCILE_CHUNK) {
+      const events: NewEvent[] = [];
+      for (const path of paths.slice(i, i + RECONCILE_CHUNK)) {
+        if (this.pending.has(path)) continue; // a live event will handle it
+        const outcome = this.probe(path);
+        if (outcome.kind === 'event') events.push(outcome.event);
+        else if (outcome.kind === 'retry') this.markPending(path);
+      }
+      if (events.length > 0) this.deps.record(events);
+      changed += events.length;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return changed;
+  }
+
+  private schedulePoll(): void {
+    if (this.pollTimer || this.closed) return;
+    this.pollTimer = setTimeout(() => {
+      this.pollTimer = null;
+      this.pollFallbacks();
+      this.schedulePoll();
+    }, this.deps.pollIntervalMs);
+  }
+
+  /** Stat-walk every path whose watch failed and mark differences pending, then hash them now. */
+  private pollFallbacks(): void {
+    for (const prefix of this.fallbacks) {
+      const seen = new Map<string, StatFacts>();
+      this.walk(prefix === '.' ? '' : prefix, seen);
+      const plan = planReconcile(seen, this.deps.knownFiles(), { prefix: prefix === '.' ? '' : prefix });
+      for (const path of [...plan.toHash, ...plan.removed]) this.pending.set(path, 0);
+    }
+    this.processDue(Number.POSITIVE_INFINITY);
+  }
+
+  private walk(rel: string, out: Map<string, StatFacts>): void {
+    const abs = join(this.deps.root, rel);
+    const st = statFacts(abs, true);
+    if (st === null) return;
+    if (st !== 'not-a-file') { out.set(rel, st); return; }
+    let entries;
+    try {
+      entries = readdirSync(abs, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const child = rel === '' ? entry.name : `${rel}/${entry.name}`;
+      if (this.deps.rules.isIgnored(child) || isCookiePath(child)) continue;
+      if (entry.isDirectory()) this.walk(child, out);
+      else if (entry.isFile()) {
+        const facts = statFacts(join(this.deps.root, child));
+        if (facts) out.set(child, facts);
+      }
+    }
+  }
+
+  private rel(abs: string): string {
+    const r = relative(this.deps.root, abs);
+    return sep === '/' ? r : r.split(sep).join('/');
+  }
+}
+
+function statFacts(abs: string): StatFacts | null;
+function statFacts(abs: string, distinguishDirs: true): StatFacts | 'not-a-file' | null;
+function statFacts(abs: string, distinguishDirs = false): StatFacts | 'not-a-file' | null {
+  let st: Stats;
+  try {
+    st = statSync(abs);
+  } catch {
+    return null;
+  }
+  if (!st.isFile()) return distinguishDirs ? 'not-a-file' : null;
+  return { size: st.size, mtime: st.mtimeMs, ino: st.ino };
+}

@@ -5,6 +5,9 @@
 // start-up is felt on every call (docs/performance.md). Everything else, and anything the lean path
 // does not understand (--help, a typo), goes to the full oclif CLI.
 const argv = process.argv.slice(2);
+// `jmake -C DIR cmd ...` (make and git style): move the leading global flag behind the command.
+if ((argv[0] === '-C' || argv[0] === '--dir') && argv.length >= 2) argv.push(...argv.splice(0, 2));
+else if (argv[0] !== undefined && argv[0].startsWith('--dir=')) argv.push(argv.shift());
 
 async function main() {
   if (argv[0] === 'status') {
@@ -15,7 +18,7 @@ async function main() {
     }
   }
   const { execute } = await import('@oclif/core');
-  await execute({ dir: __dirname });
+  await execute({ args: argv, dir: __dirname });
 }
 
 main().catch((err) => {

@@ -8,6 +8,7 @@
  * 3. A daemon of another version: if it is idle, ask it to shut down, wait for it to exit, start
  *    ours; if it is busy, say so and leave it alone.
  */
+import { readFileSync } from 'node:fs';
 import { JmakeError } from '../errors.js';
 import { projectPaths, type ProjectPaths } from '../project/paths.js';
 import { PROTOCOL_VERSION, type HelloResult } from '../protocol/messages.js';
@@ -76,6 +77,11 @@ export async function tryExisting<T>(
   const firstReply = first ? first(connection) : null;
   firstReply?.catch(() => undefined); // judged after hello; a mismatch makes it fail on purpose
   const hello = await helloReply;
+  if (hello.root !== paths.root) {
+    // A daemon.json copied along with a project points at another project's daemon.
+    connection.close();
+    return null;
+  }
   return { connection, hello, started: false, first: hello.compatible ? firstReply : null };
 }
 
@@ -98,12 +104,18 @@ export async function waitForExit(pid: number, timeoutMs: number): Promise<void>
   }
 }
 
+/** A process that exists and is not a zombie (an exited daemon waits for its reaper a while). */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return process.platform !== 'linux';
   }
 }
 

@@ -82,22 +82,30 @@ export class RequestServer implements TransportEvents {
       progress: (progress) => peer.progress({ rid: request.rid, progress }),
     };
     const handler = HANDLERS[method] as Handler<Method>;
-    Promise.resolve()
-      .then(() => handler(checked.params as Params<Method>, context))
-      .then(
-        (result) => {
-          peer.reply({ rid: request.rid, ok: true, result });
-          this.daemon.logger.log('request', `#${peer.id} ${method} rid=${request.rid} ok ${elapsedMs(started)}`);
-        },
-        (err: unknown) => {
-          if (!(err instanceof JmakeError)) this.daemon.logger.log('request', `#${peer.id} ${method} crashed: ${(err as Error)?.stack ?? String(err)}`);
-          fail(toWireError(err));
-        },
-      )
-      .finally(() => {
-        session.inflight.delete(request.rid);
-        this.onActivity(this.sessions.size);
-      });
+    const onError = (err: unknown) => {
+      if (!(err instanceof JmakeError)) this.daemon.logger.log('request', `#${peer.id} ${method} crashed: ${(err as Error)?.stack ?? String(err)}`);
+      fail(toWireError(err));
+    };
+    const done = () => {
+      session.inflight.delete(request.rid);
+      this.onActivity(this.sessions.size);
+    };
+    // Called synchronously, so a handler's effect on the session (hello) is in place before the
+    // next pipelined frame of the same chunk is looked at.
+    let outcome: ReturnType<Handler<Method>>;
+    try {
+      outcome = handler(checked.params as Params<Method>, context);
+    } catch (err) {
+      onError(err);
+      done();
+      return;
+    }
+    Promise.resolve(outcome)
+      .then((result) => {
+        peer.reply({ rid: request.rid, ok: true, result });
+        this.daemon.logger.log('request', `#${peer.id} ${method} rid=${request.rid} ok ${elapsedMs(started)}`);
+      }, onError)
+      .finally(done);
   }
 
   onPeerClosed(peer: Peer): void {

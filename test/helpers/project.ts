@@ -1,0 +1,114 @@
+/**
+ * A real project in a temp dir, driven through the real CLI (bin/run.cjs), with its own
+ * XDG_RUNTIME_DIR so its daemon cannot meet any other test's. If the test fails, the daemon log
+ * is printed; afterwards the daemon is stopped (killed if it does not stop) and the dir removed.
+ */
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import { onTestFailed } from 'vitest';
+import { waitFor } from './wait.js';
+import { isAlive } from '../../src/client/connect.js';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+export const BIN = join(REPO_ROOT, 'bin', 'run.cjs');
+
+export interface RunResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface TestProject {
+  readonly root: string;
+  readonly runtimeDir: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** Run `jmake ARGS` in the project (or `cwd`). */
+  run(args: readonly string[], options?: { cwd?: string; env?: NodeJS.ProcessEnv }): Promise<RunResult>;
+  /** Run with --json and parse stdout (throws with the output if it is not one JSON document). */
+  json<T = any>(args: readonly string[], options?: { cwd?: string; env?: NodeJS.ProcessEnv }): Promise<T>;
+  daemonPid(): number | null;
+  daemonLog(): string;
+  path(rel: string): string;
+  dispose(): Promise<void>;
+}
+
+const live = new Set<TestProject>();
+
+export async function createProject(fixture = 'hello', options: { parent?: string } = {}): Promise<TestProject> {
+  const base = mkdtempSync(join(options.parent ?? tmpdir(), 'jmake-test-'));
+  const root = join(base, 'project');
+  cpSync(join(REPO_ROOT, 'fixtures', fixture), root, { recursive: true, filter: (src) => !src.includes(`${'/'}.jmake`) });
+  const runtimeDir = join(base, 'run');
+  mkdirSync(runtimeDir, { mode: 0o700 });
+  const tmp = join(base, 'tmp');
+  mkdirSync(tmp);
+  // Both candidates for the socket dir are private to this test: no other daemon is ever listed.
+  const env: NodeJS.ProcessEnv = { ...process.env, XDG_RUNTIME_DIR: runtimeDir, TMPDIR: tmp, NO_COLOR: '1' };
+  // Loading a CA bundle costs every node process ~60 ms here, and jmake makes no TLS connection.
+  delete env.NODE_EXTRA_CA_CERTS;
+  delete env.JMAKE_TEST_DAEMON_VERSION;
+
+  const run = async (args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> => {
+    const result = await execa(process.execPath, [BIN, ...args], {
+      cwd: opts.cwd ?? root, env: opts.env ?? env, extendEnv: false, reject: false, timeout: 60_000,
+    });
+    return { code: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+  };
+
+  const project: TestProject = {
+    root,
+    runtimeDir,
+    env,
+    run,
+    async json(args, opts) {
+      const result = await run([...args, '--json'], opts);
+      try {
+        return JSON.parse(result.stdout);
+      } catch {
+        throw new Error(`jmake ${args.join(' ')} --json printed no JSON (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
+      }
+    },
+    daemonPid() {
+      try {
+        return (JSON.parse(readFileSync(join(root, '.jmake', 'daemon.json'), 'utf8')) as { pid: number }).pid;
+      } catch {
+        return null;
+      }
+    },
+    daemonLog() {
+      const path = join(root, '.jmake', 'daemon.log');
+      return existsSync(path) ? readFileSync(path, 'utf8') : '(no daemon log)';
+    },
+    path(rel) {
+      return join(root, rel);
+    },
+    async dispose() {
+      live.delete(project);
+      const pid = project.daemonPid();
+      if (pid !== null && isAlive(pid)) {
+        await run(['daemon', 'stop']);
+        if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+        await waitFor(() => !isAlive(pid), { what: `daemon ${pid} to exit`, timeoutMs: 10_000 }).catch(() => undefined);
+      }
+      rmSync(base, { recursive: true, force: true });
+    },
+  };
+  live.add(project);
+  onTestFailed(() => {
+    process.stderr.write(`\n----- daemon log of ${root} -----\n${tailLines(project.daemonLog(), 80)}\n-----\n`);
+  });
+  return project;
+}
+
+export { isAlive } from '../../src/client/connect.js';
+
+function tailLines(text: string, n: number): string {
+  return text.trimEnd().split('\n').slice(-n).join('\n');
+}
+
+/** Dispose every project a test file created (use in afterEach). */
+export async function disposeAll(): Promise<void> {
+  await Promise.all([...live].map((p) => p.dispose()));
+}

@@ -27,7 +27,8 @@
  *   increasing). At the first bad one the rest of the file is a torn or corrupt tail: its bytes are
  *   saved beside the log (`events.log.bad-<offset>-<time>`, nothing is thrown away), the log is cut
  *   at the last good record, and the recovery is reported, never fatal. Sequence numbers continue
- *   above any well-formed record found in the cut tail, so a number once shown is never reused.
+ *   above any seq still readable on a complete line of the cut tail, so a number that may have been
+ *   shown is never reused.
  *
  * ## Reading
  * Records are sorted by seq, so `readPage({since})` binary-searches line starts by byte offset and
@@ -398,10 +399,12 @@ function scanRecords(
     result.badReason = 'torn record (no line end)';
   }
   if (result.badOffset !== null) {
-    // Well-formed records behind the damage keep their numbers reserved.
+    // Complete lines behind the damage may have been acknowledged to a client before the crash:
+    // any seq still readable there stays reserved (a torn last line was never acknowledged).
     forEachLine(fd, result.badOffset, end, (bytes) => {
       const decoded = decodeRecordBytes(bytes);
-      if (decoded.ok) result.salvagedMaxSeq = Math.max(result.salvagedMaxSeq, decoded.record.seq);
+      const seq = decoded.ok ? decoded.record.seq : peekSeq(bytes);
+      if (seq !== null) result.salvagedMaxSeq = Math.max(result.salvagedMaxSeq, seq);
       return true;
     });
   }

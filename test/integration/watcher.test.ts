@@ -1,0 +1,137 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { appendFileSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { createProject, disposeAll, type TestProject } from '../helpers/project.js';
+import { events, waitForEvent, waitReady } from '../helpers/events.js';
+import { xxh64 } from '../helpers/hash.js';
+import { waitFor } from '../helpers/wait.js';
+
+afterEach(disposeAll);
+
+function addConfig(p: TestProject, text: string): void {
+  appendFileSync(p.path('jmake.toml'), `\n${text}\n`);
+}
+
+describe('watcher', () => {
+  it('records added, changed and removed files with their xxh64 content hashes', async () => {
+    const p = await createProject();
+    const ready = await waitReady(p);
+    const since = ready.events.lastSeq;
+
+    writeFileSync(p.path('src/extra.cpp'), 'int extra() { return 1; }\n');
+    const added = await waitForEvent(p, since, (e) => e.type === 'file-added' && e.data.path === 'src/extra.cpp', 'file-added');
+    expect(added.data.hash).toBe(xxh64('int extra() { return 1; }\n'));
+    expect(added.data.hash).toMatch(/^[0-9a-f]{16}$/);
+    expect(added.data.size).toBe(26);
+
+    const changedContent = 'int extra() { return 22; }\n';
+    writeFileSync(p.path('src/extra.cpp'), changedContent);
+    const changed = await waitForEvent(p, added.seq, (e) => e.type === 'file-changed' && e.data.path === 'src/extra.cpp', 'file-changed');
+    expect(changed.data.hash).toBe(xxh64(changedContent));
+    expect(changed.seq).toBeGreaterThan(added.seq);
+
+    rmSync(p.path('src/extra.cpp'));
+    const removed = await waitForEvent(p, changed.seq, (e) => e.type === 'file-removed' && e.data.path === 'src/extra.cpp', 'file-removed');
+    expect(removed.data).toEqual({ path: 'src/extra.cpp' });
+    expect((await p.json(['status'])).files.tracked).toBe(ready.files.tracked);
+  });
+
+  it('records nothing for a touch or a rewrite with the same content', async () => {
+    const p = await createProject();
+    const ready = await waitReady(p);
+    const future = new Date(Date.now() + 60_000);
+    utimesSync(p.path('src/main.cpp'), future, future);
+    writeFileSync(p.path('src/greet.h'), readFileSync(p.path('src/greet.h')));
+    // status syncs with the watcher (cookie) and hashes what is pending before it answers.
+    const after = await p.json(['status']);
+    expect(after.watcher.synced).toBe(true);
+    expect(after.events.lastSeq).toBe(ready.events.lastSeq);
+    expect(await events(p, ['--since', String(ready.events.lastSeq)])).toEqual([]);
+  });
+
+  it('sees an edit saved just before status, even with a long settle time (sync barrier)', async () => {
+    const p = await createProject();
+    addConfig(p, '[daemon]\nsettle_ms = 4000');
+    const ready = await waitReady(p);
+    const content = '// edited\nint main() { return 0; }\n';
+    writeFileSync(p.path('src/main.cpp'), content);
+    const status = await p.json(['status']);
+    expect(status.watcher.synced).toBe(true);
+    const recorded = await events(p, ['--since', String(ready.events.lastSeq), '--type', 'file-changed']);
+    expect(recorded.map((e) => [e.data.path, e.data.hash])).toEqual([['src/main.cpp', xxh64(content)]]);
+    expect(status.events.lastSeq).toBeGreaterThanOrEqual(recorded[0]!.seq);
+  });
+
+  it('keeps the last content when a second write follows the first within a few ms', async () => {
+    const p = await createProject();
+    const ready = await waitReady(p);
+    writeFileSync(p.path('src/greet.cpp'), 'first\n');
+    const final = '#include "greet.h"\nconst char* greeting() { return "second"; }\n';
+    await new Promise((resolve) => setImmediate(resolve));
+    writeFileSync(p.path('src/greet.cpp'), final);
+    await waitFor(async () => {
+      const changes = await events(p, ['--since', String(ready.events.lastSeq), '--type', 'file-changed']);
+      const last = changes.filter((e) => e.data.path === 'src/greet.cpp').at(-1);
+      return last?.data.hash === xxh64(final);
+    }, { what: 'the final content to be recorded' });
+  });
+
+  it('ignores .git, node_modules, the output dir and [daemon] watch_exclude, but not [discovery] exclude', async () => {
+    const p = await createProject();
+    addConfig(p, '[daemon]\nwatch_exclude = ["vendor/big"]\n[discovery]\nexclude = ["third_party/**"]');
+    const ready = await waitReady(p);
+    for (const dir of ['.git', 'node_modules/pkg', 'build/obj', 'vendor/big', 'third_party/lib']) mkdirSync(p.path(dir), { recursive: true });
+    writeFileSync(p.path('.git/HEAD'), 'ref: refs/heads/main\n');
+    writeFileSync(p.path('node_modules/pkg/index.js'), 'x\n');
+    writeFileSync(p.path('build/obj/main.o'), 'object\n');
+    writeFileSync(p.path('vendor/big/blob.c'), 'int blob;\n');
+    writeFileSync(p.path('third_party/lib/dep.h'), '#pragma once\n');
+    const seen = await waitForEvent(p, ready.events.lastSeq, (e) => e.data?.path === 'third_party/lib/dep.h', 'the header under [discovery] exclude');
+    expect(seen.type).toBe('file-added');
+    await p.json(['status']); // sync: anything else pending is recorded now
+    const paths = (await events(p, ['--since', String(ready.events.lastSeq)])).map((e) => e.data?.path).filter(Boolean);
+    expect(paths).toEqual(['third_party/lib/dep.h']);
+  });
+
+  it('finds edits made while no daemon ran (start-up reconcile)', async () => {
+    const p = await createProject();
+    const ready = await waitReady(p);
+    await p.run(['daemon', 'stop']);
+    writeFileSync(p.path('src/main.cpp'), 'int main() { return 3; }\n');
+    writeFileSync(p.path('src/added.cpp'), 'int added;\n');
+    rmSync(p.path('src/greet.cpp'));
+    const after = await waitReady(p);
+    const changes = await events(p, ['--since', String(ready.events.lastSeq)]);
+    const byType = (t: string) => changes.filter((e) => e.type === t).map((e) => e.data.path);
+    expect(byType('file-changed')).toEqual(['src/main.cpp']);
+    expect(byType('file-added')).toEqual(['src/added.cpp']);
+    expect(byType('file-removed')).toEqual(['src/greet.cpp']);
+    const rescan = changes.find((e) => e.type === 'watcher-rescan');
+    expect(rescan?.data).toMatchObject({ reason: 'startup', changed: 3 });
+    expect(after.files.tracked).toBe(ready.files.tracked);
+  });
+
+  it('records config changes with the changed keys, and a broken config with its line and column', async () => {
+    const p = await createProject();
+    const ready = await waitReady(p);
+    const original = readFileSync(p.path('jmake.toml'), 'utf8');
+    writeFileSync(p.path('jmake.toml'), original.replace('"-Wall"', '"-Wall", "-O2"'));
+    const changed = await waitForEvent(p, ready.events.lastSeq, (e) => e.type === 'config-changed', 'config-changed');
+    expect(changed.data.changed).toEqual(['compile.flags']);
+    expect(changed.data.config.compile.flags).toEqual(['-std=c++17', '-Wall', '-O2']);
+
+    writeFileSync(p.path('jmake.toml'), `${original}\n[broken\n`);
+    const invalid = await waitForEvent(p, changed.seq, (e) => e.type === 'config-invalid', 'config-invalid');
+    const lines = `${original}\n[broken\n`.split('\n');
+    expect(invalid.data.error.line).toBe(lines.indexOf('[broken') + 1);
+    expect(invalid.data.error.column).toBeGreaterThan(0);
+    const status = await p.json(['status']);
+    expect(status.config.ok).toBe(false);
+    expect(status.config.error).toMatchObject({ file: p.path('jmake.toml'), line: invalid.data.error.line });
+    const human = await p.run(['status']);
+    expect(human.stdout).toMatch(new RegExp(`jmake\\.toml:${invalid.data.error.line}:\\d+: `));
+
+    writeFileSync(p.path('jmake.toml'), original);
+    await waitForEvent(p, invalid.seq, (e) => e.type === 'config-changed', 'config-changed after the fix');
+    expect((await p.json(['status'])).config).toEqual({ ok: true, error: null });
+  });
+});

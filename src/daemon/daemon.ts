@@ -133,7 +133,13 @@ export class Daemon {
     this.recorder.subscribe((events) => {
       for (const event of events) {
         if ((event.type === 'file-changed' || event.type === 'file-added') && event.data.path === CONFIG_PATH) {
-          setImmediate(() => this.config?.refresh(false));
+          setImmediate(() => {
+            try {
+              this.config?.refresh(false);
+            } catch (err) {
+              this.logger.log('config', `cannot record the config change: ${errorMessage(err)}`);
+            }
+          });
         } else if (event.type === 'file-removed' && event.data.path === CONFIG_PATH) {
           setImmediate(() => void this.stop('jmake.toml was removed'));
         }

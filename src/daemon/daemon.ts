@@ -145,7 +145,7 @@ export class Daemon {
         }
       }
     });
-    this.startWatcher(this.rehashAll);
+    this.startWatcher(this.rehashAll, 'startup');
     this.onActivity(0);
   }
 
@@ -153,7 +153,7 @@ export class Daemon {
     return this.config?.settings ?? DEFAULT_SETTINGS;
   }
 
-  private startWatcher(rehashAll: boolean): void {
+  private startWatcher(rehashAll: boolean, reason: string): void {
     const settings = this.settings;
     this.watcher = new ProjectWatcher({
       root: this.identity.root,
@@ -163,6 +163,7 @@ export class Daemon {
       hasher: this.hasher,
       instance: this.identity.instance,
       rehashAll,
+      reason,
       known: (path) => getFile(this.recorder.state, path) as KnownFile | undefined,
       knownFiles: () => liveFiles(this.recorder.state) as Iterable<[string, KnownFile]>,
       record: (events) => {
@@ -184,7 +185,7 @@ export class Daemon {
     if (rulesChanged && this.watcher) {
       this.logger.log('watcher', 'watch settings changed: restarting the watcher');
       const old = this.watcher;
-      void old.close().then(() => { if (!this.stopping) this.startWatcher(false); });
+      void old.close().then(() => { if (!this.stopping) this.startWatcher(false, 'config'); });
     }
   }
 

@@ -37,6 +37,8 @@ export interface WatcherDeps {
   readonly instance: string;
   /** Re-hash every file at start-up (after the log lost records), not only stat-different ones. */
   readonly rehashAll: boolean;
+  /** Why this watcher was started, for its `watcher-rescan` event: 'startup', 'config', … */
+  readonly reason: string;
   known(path: string): KnownFile | undefined;
   knownFiles(): Iterable<[string, KnownFile]>;
   /** Append and apply; synchronous. */
@@ -300,7 +302,7 @@ export class ProjectWatcher {
     if (this.closed) return;
     const durationMs = Date.now() - started;
     const scanned = plan.toHash.length + plan.unchanged;
-    this.deps.record([{ type: 'watcher-rescan', data: { reason: 'startup', scanned, changed, durationMs } }]);
+    this.deps.record([{ type: 'watcher-rescan', data: { reason: this.deps.reason, scanned, changed, durationMs } }]);
     this.deps.log('watcher', `ready: ${scanned} files, ${plan.toHash.length} hashed, ${changed} changed, in ${durationMs}ms`);
     this._ready = true;
     this.resolveReady();

@@ -134,4 +134,21 @@ describe('watcher', () => {
     await waitForEvent(p, invalid.seq, (e) => e.type === 'config-changed', 'config-changed after the fix');
     expect((await p.json(['status'])).config).toEqual({ ok: true, error: null });
   });
+
+  it('applies a changed [daemon] watch_exclude at once by restarting the watcher', async () => {
+    const p = await createProject();
+    mkdirSync(p.path('gen'));
+    writeFileSync(p.path('gen/table.h'), '#define N 1\n');
+    const ready = await waitReady(p);
+    expect(ready.files.tracked).toBe(5);
+    addConfig(p, '[daemon]\nwatch_exclude = ["gen"]');
+    const rescan = await waitForEvent(p, ready.events.lastSeq, (e) => e.type === 'watcher-rescan', 'the rescan after the config change');
+    expect(rescan.data.reason).toBe('config');
+    const after = await events(p, ['--since', String(ready.events.lastSeq)]);
+    expect(after.filter((e) => e.type === 'file-removed').map((e) => e.data.path)).toEqual(['gen/table.h']);
+    writeFileSync(p.path('gen/table.h'), '#define N 2\n');
+    const status = await p.json(['status']);
+    expect(status.files.tracked).toBe(4);
+    expect((await events(p, ['--since', String(rescan.seq)])).filter((e) => e.data?.path === 'gen/table.h')).toEqual([]);
+  });
 });

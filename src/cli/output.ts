@@ -26,7 +26,7 @@ export function classifyError(err: unknown): ClassifiedError {
   const e = err as { message?: string; oclif?: { exit?: number }; code?: string };
   if (e?.code === 'EEXIT') return { code: 'exit', message: '', exitCode: (e.oclif?.exit ?? 0) as ExitCode };
   if (e?.oclif?.exit !== undefined) {
-    return { code: 'usage', message: firstLine(e.message ?? 'invalid usage'), hint: 'see --help', exitCode: 2 };
+    return { code: 'usage', message: oneLine(e.message ?? 'invalid usage'), hint: 'see --help', exitCode: 2 };
   }
   return { code: 'internal', message: e?.message ?? String(err), exitCode: 1 };
 }
@@ -43,8 +43,9 @@ export function reportError(err: unknown, json: boolean): ExitCode {
   return c.exitCode;
 }
 
-function firstLine(text: string): string {
-  return text.split('\n').map((l) => l.trim()).filter(Boolean)[0] ?? text;
+/** oclif's messages span lines and tabs, with a "See more help" tail: one line for us. */
+function oneLine(text: string): string {
+  return text.replace(/See more help with --help\.?/g, '').split('\n').map((l) => l.trim()).filter(Boolean).join(': ').replace(/:\s*:/g, ':');
 }
 
 /** ANSI colour only for a terminal, and never when NO_COLOR is set (https://no-color.org). */

@@ -56,6 +56,8 @@ export interface OpenOptions {
   readonly path: string;
   /** Start checking and replaying here (from a snapshot) instead of at the first record. */
   readonly resumeAt?: { readonly offset: number; readonly seq: number } | undefined;
+  /** Told, before the first record, whether `resumeAt` fit (false: records start from the first). */
+  readonly onStart?: ((resumed: boolean) => void) | undefined;
   /** Every good record after the resume point, in order. */
   readonly onRecord?: ((record: LogRecord, offset: number) => void) | undefined;
   readonly now?: () => number;
@@ -126,6 +128,7 @@ export class EventLog {
         start = options.resumeAt.offset;
         prevSeq = options.resumeAt.seq;
       }
+      options.onStart?.(resumed);
       const scan = scanRecords(fd, start, size, prevSeq, options.onRecord);
       let recovery = headerRecovery;
       if (scan.badOffset !== null) {
@@ -239,8 +242,8 @@ export class EventLog {
   }
 
   /**
-   * Rewrite the log keeping only the records `keep` accepts, byte for byte (so seq and checksums
-   * are unchanged). Written to a temporary file, fsynced, then renamed over the log: a crash at any
+   * Rewrite the log keeping only the records `keep` accepts, plus the newest one, byte for byte
+   * (so seq and checksums are unchanged). Written to a temporary file, fsynced, then renamed over the log: a crash at any
    * point leaves either the old or the new log, both valid.
    */
   compact(keep: (record: LogRecord) => boolean): CompactionResult {
@@ -256,7 +259,9 @@ export class EventLog {
       forEachLine(this.fd, HEADER_BYTES, this._size, (bytes) => {
         total++;
         const decoded = decodeRecordBytes(bytes);
-        if (!decoded.ok || !keep(decoded.record)) return true;
+        // The newest record always stays: it carries lastSeq, so numbers are never handed out twice.
+        const last = decoded.ok && decoded.record.seq === this._lastSeq;
+        if (!decoded.ok || !(last || keep(decoded.record))) return true;
         kept++;
         pending.push(bytes, NEWLINE);
         pendingBytes += bytes.length + 1;

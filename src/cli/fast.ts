@@ -20,7 +20,7 @@ export function parseFastArgs(argv: readonly string[]): FastArgs | null {
       const value = argv[++i];
       if (value === undefined || value.startsWith('-')) return null;
       dir = value;
-    } else if (arg.startsWith('--dir=')) dir = arg.slice('--dir='.length);
+    } else if (arg.startsWith('--dir=') && arg.length > '--dir='.length) dir = arg.slice('--dir='.length);
     else return null;
   }
   return { dir, json };

@@ -4,6 +4,7 @@
  * reports it properly).
  */
 export interface DaemonSettings {
+  /** Exit after this long with no client connected; 0: never. */
   readonly idleTimeoutMs: number;
   /** Extra glob-free path prefixes (relative to the root) the watcher ignores. */
   readonly watchExclude: readonly string[];
@@ -39,10 +40,10 @@ export function daemonSettings(config: Readonly<Record<string, unknown>> | null)
   };
   const outputDir = typeof compile.output_dir === 'string' && compile.output_dir !== '' ? compile.output_dir : 'build';
   const settings: DaemonSettings = {
-    idleTimeoutMs: pick('idle_timeout', daemon.idle_timeout, parseDuration, DEFAULT_SETTINGS.idleTimeoutMs),
+    idleTimeoutMs: pick('idle_timeout', daemon.idle_timeout, timerDuration, DEFAULT_SETTINGS.idleTimeoutMs),
     watchExclude: pick('watch_exclude', daemon.watch_exclude, stringList, []).map(normalizeRel),
     settleMs: pick('settle_ms', daemon.settle_ms, (v) => nonNegativeInt(v, 5000), DEFAULT_SETTINGS.settleMs),
-    pollIntervalMs: pick('poll_interval', daemon.poll_interval, parseDuration, DEFAULT_SETTINGS.pollIntervalMs),
+    pollIntervalMs: pick('poll_interval', daemon.poll_interval, (v) => atLeast(timerDuration(v), MIN_POLL_MS), DEFAULT_SETTINGS.pollIntervalMs),
     keepRecentEvents: pick('keep_recent_events', daemon.keep_recent_events, (v) => nonNegativeInt(v, 1e9), DEFAULT_SETTINGS.keepRecentEvents),
     outputDirs: [normalizeRel(outputDir)],
   };
@@ -57,6 +58,22 @@ export function parseDuration(value: unknown): number | null {
   if (!m) return null;
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
   return Number(m[1]) * unit;
+}
+
+/** Polling more often than this would keep a core busy for a handful of unwatchable paths. */
+const MIN_POLL_MS = 100;
+
+function atLeast(ms: number | null, min: number): number | null {
+  return ms !== null && ms >= min ? ms : null;
+}
+
+/** Node timers hold at most 2^31 - 1 ms: a longer delay fires after 1 ms instead. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A duration used as a timer delay: one a timer cannot hold is not valid. */
+function timerDuration(value: unknown): number | null {
+  const ms = parseDuration(value);
+  return ms !== null && ms <= MAX_TIMER_MS ? ms : null;
 }
 
 function nonNegativeInt(value: unknown, max: number): number | null {

@@ -192,8 +192,8 @@ export class Daemon {
   /** The idle clock runs only while no client is connected. */
   private onActivity(connections: number): void {
     if (this.idleTimer) { clearTimeout(this.idleTimer); this.idleTimer = null; }
-    if (connections > 0 || this.stopping) return;
     const ms = this.settings.idleTimeoutMs;
+    if (connections > 0 || this.stopping || ms === 0) return;
     this.idleTimer = setTimeout(() => void this.stop(`idle for ${ms}ms`), ms);
   }
 

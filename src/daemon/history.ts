@@ -41,16 +41,14 @@ export function openHistory(paths: ProjectPaths, clock: () => number, logger: Lo
     if (batch.length >= REPLAY_BATCH) { reduceInto(state, batch); batch = []; }
   };
   const resumeAt = snap.ok ? { offset: snap.snapshot.offset, seq: snap.snapshot.seq } : undefined;
-  let opened = EventLog.open({ path: paths.eventLog, resumeAt, onRecord, now: clock });
-  if (snap.ok && !opened.resumed) {
-    // The snapshot does not describe this log (it was replaced or cut below the snapshot): start over.
+  const onStart = (resumed: boolean) => {
+    if (!snap.ok || resumed) return;
+    // The snapshot does not describe this log (it was replaced, or cut below the snapshot): the
+    // records now come from the first one, so fold them into an empty state instead.
     logger.log('log', 'snapshot does not fit the log; replaying the whole log');
-    opened.log.close();
     state = thawInitialState();
-    batch = [];
-    skipped = 0;
-    opened = EventLog.open({ path: paths.eventLog, onRecord, now: clock });
-  }
+  };
+  const opened = EventLog.open({ path: paths.eventLog, resumeAt, onStart, onRecord, now: clock });
   reduceInto(state, batch);
   const fromSnapshot = snap.ok && opened.resumed;
   const snapshotRecords = fromSnapshot ? (snap.snapshot.state.logRecords ?? 0) : 0;

@@ -11,6 +11,7 @@
  * - Compaction: when dead records dominate the log (see `needsCompaction`), it keeps the latest
  *   record of every file held in the state, every config event, and the last `keepRecent` records.
  */
+import { rmSync } from 'node:fs';
 import type { EventLog, Page, PageQuery } from '../../events/log.js';
 import { writeSnapshot } from '../../events/snapshot.js';
 import type { JmakeEvent, NewEvent } from '../../events/types.js';
@@ -113,6 +114,9 @@ export class Recorder {
     const keepSeqs = fileRecordSeqs(state);
     const recentFloor = state.lastSeq - this.options.keepRecent();
     const started = Date.now();
+    // The old snapshot's offsets describe the old file: remove it first, so a crash before the new
+    // one is written means a full replay, never a snapshot read against the wrong layout.
+    rmSync(this.options.snapshotPath, { force: true });
     const result = this.log.compact((r) => keepSeqs.has(r.seq) || r.type.startsWith('config-') || r.seq > recentFloor);
     this.logRecords = result.recordsAfter;
     this.options.logger.log('log',

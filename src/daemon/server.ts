@@ -25,6 +25,8 @@ export interface PeerSession {
   readonly id: number;
   hello: { readonly compatible: boolean; readonly client: string } | null;
   readonly inflight: Map<number, { method: Method; controller: AbortController; long: boolean }>;
+  /** The peer sent a frame we refused: close once the replies it is still owed are out. */
+  endWhenIdle: boolean;
 }
 
 export class RequestServer implements TransportEvents {
@@ -88,6 +90,7 @@ export class RequestServer implements TransportEvents {
     };
     const done = () => {
       session.inflight.delete(request.rid);
+      if (session.endWhenIdle && session.inflight.size === 0) peer.end();
       this.onActivity(this.sessions.size);
     };
     // Called synchronously, so a handler's effect on the session (hello) is in place before the
@@ -117,7 +120,17 @@ export class RequestServer implements TransportEvents {
   }
 
   onRefused(peer: Peer, error: WireError): void {
-    this.daemon.logger.log('request', `#${peer.id} refused: ${error.code}: ${error.message}; connection closed`);
+    this.daemon.logger.log('request', `#${peer.id} refused: ${error.code}: ${error.message}; closing the connection`);
+    const session = this.sessions.get(peer.id);
+    if (!session || session.inflight.size === 0) {
+      peer.end();
+      return;
+    }
+    // Earlier requests of this connection still get their replies; subscriptions end now.
+    session.endWhenIdle = true;
+    for (const entry of session.inflight.values()) {
+      if (entry.long) entry.controller.abort(new JmakeError('cancelled', 'the connection sent a bad frame'));
+    }
   }
 
   onServerError(error: Error): void {
@@ -127,7 +140,7 @@ export class RequestServer implements TransportEvents {
   private session(peer: Peer): PeerSession {
     let session = this.sessions.get(peer.id);
     if (!session) {
-      session = { id: peer.id, hello: null, inflight: new Map() };
+      session = { id: peer.id, hello: null, inflight: new Map(), endWhenIdle: false };
       this.sessions.set(peer.id, session);
     }
     return session;

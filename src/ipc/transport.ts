@@ -29,15 +29,20 @@ export interface Peer {
   readonly id: number;
   reply(frame: ReplyFrame): void;
   progress(frame: ProgressFrame): void;
-  /** Reply with an error and close this connection (the request could not be trusted). */
+  /**
+   * Reply with an error and stop reading from this connection (its input cannot be trusted).
+   * `onRefused` then decides when to `end()` it: after the replies still owed for earlier requests.
+   */
   reject(rid: number, error: WireError): void;
+  /** Close our side; the socket is destroyed if the peer does not close its side soon. */
+  end(): void;
   readonly closed: boolean;
 }
 
 export interface TransportEvents {
   onRequest(peer: Peer, request: RequestFrame): void;
   onPeerClosed(peer: Peer): void;
-  /** A frame was refused; the peer already got its error reply. For the log. */
+  /** A frame was refused; the peer got its error reply and is no longer read. Call `peer.end()`. */
   onRefused(peer: Peer, error: WireError): void;
   onServerError(error: Error): void;
 }
@@ -71,8 +76,12 @@ export function listen(socketPath: string, events: TransportEvents, options: Tra
 
   return new Promise((resolve, reject) => {
     let started = false;
+    // The socket file is born 0600 (umask 077 while it is created), so it is never open to others,
+    // not even for the moment before the chmod below.
+    const previousUmask = process.umask(0o077);
     ipc.serve(socketPath, () => {
       started = true;
+      process.umask(previousUmask);
       chmodSync(socketPath, 0o600);
       resolve({
         get connections() { return peers.size; },
@@ -85,7 +94,9 @@ export function listen(socketPath: string, events: TransportEvents, options: Tra
     });
     const server = ipc.server as unknown as IpcServerInternals;
     server.on('error', (err: Error) => {
-      if (!started) reject(err); else events.onServerError(err);
+      if (started) { events.onServerError(err); return; }
+      process.umask(previousUmask);
+      reject(err);
     });
     server.on('connect', (socket: Socket) => {
       // node-ipc has attached its own 'data' parser; take it off and feed it whole, checked frames.
@@ -95,16 +106,18 @@ export function listen(socketPath: string, events: TransportEvents, options: Tra
       peers.set(socket, peer);
       const splitter = new FrameSplitter(maxFrameBytes);
       socket.on('data', (chunk: string | Buffer) => {
-        if (peer.closed) return;
-        let frames: string[];
+        if (peer.closed || peer.refusing) return;
+        let frames: readonly string[];
+        let tooLarge: FrameTooLarge | null = null;
         try {
           frames = splitter.push(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
         } catch (err) {
-          if (err instanceof FrameTooLarge) peer.reject(0, { code: 'frame-too-large', message: `${err.message}; page large requests` });
-          return;
+          if (!(err instanceof FrameTooLarge)) throw err;
+          tooLarge = err;
+          frames = err.complete; // what came before the oversized frame is still served
         }
         for (const frame of frames) {
-          if (peer.closed) return;
+          if (peer.closed || peer.refusing) return;
           let decoded: unknown;
           try {
             decoded = JSON.parse(frame);
@@ -120,6 +133,7 @@ export function listen(socketPath: string, events: TransportEvents, options: Tra
           peer.pending.push(envelope.request);
           for (const parse of ipcParsers) parse(`${frame}\f`);
         }
+        if (tooLarge) peer.reject(0, { code: 'frame-too-large', message: `${tooLarge.message}; page large requests` });
       });
       socket.on('close', () => {
         peers.delete(socket);
@@ -140,7 +154,9 @@ export function listen(socketPath: string, events: TransportEvents, options: Tra
 
 class PeerImpl implements Peer {
   readonly pending: RequestFrame[] = [];
-  private _closed = false;
+  /** A frame was refused: nothing more is read from this peer. */
+  refusing = false;
+  private ended = false;
 
   constructor(
     readonly id: number,
@@ -150,7 +166,7 @@ class PeerImpl implements Peer {
   ) {}
 
   get closed(): boolean {
-    return this._closed || this.socket.destroyed;
+    return this.ended || this.socket.destroyed;
   }
 
   reply(frame: ReplyFrame): void {
@@ -162,21 +178,26 @@ class PeerImpl implements Peer {
   }
 
   reject(rid: number, error: WireError): void {
-    if (this.closed) return;
+    if (this.refusing || this.closed) return;
+    this.refusing = true;
     this.server.emit(this.socket, 'reply', { rid, ok: false, error });
-    this._closed = true;
-    this.socket.end();
-    // A peer that never closes its side must not keep the socket open.
-    setTimeout(() => this.socket.destroy(), 1000).unref();
     this.events.onRefused(this, error);
   }
 
+  end(): void {
+    if (this.closed) return;
+    this.ended = true;
+    this.socket.end();
+    // A peer that never closes its side must not keep the socket open.
+    setTimeout(() => this.socket.destroy(), 1000).unref();
+  }
+
   markClosed(): void {
-    this._closed = true;
+    this.ended = true;
   }
 
   destroy(): void {
-    this._closed = true;
+    this.ended = true;
     this.socket.destroy();
   }
 }

@@ -5,7 +5,8 @@
 import { FRAME_DELIMITER } from './messages.js';
 
 export class FrameTooLarge extends Error {
-  constructor(readonly limit: number) {
+  /** `complete`: the frames of the same chunk that came before the oversized one, still to be handled. */
+  constructor(readonly limit: number, readonly complete: readonly string[] = []) {
     super(`frame exceeds ${limit} bytes`);
   }
 }
@@ -22,12 +23,12 @@ export class FrameSplitter {
     let at = text.indexOf(FRAME_DELIMITER);
     while (at >= 0) {
       const frame = text.slice(0, at);
-      this.check(frame);
+      this.check(frame, frames);
       frames.push(frame);
       text = text.slice(at + 1);
       at = text.indexOf(FRAME_DELIMITER);
     }
-    this.check(text);
+    this.check(text, frames);
     this.pending = text;
     return frames;
   }
@@ -36,9 +37,9 @@ export class FrameSplitter {
     return Buffer.byteLength(this.pending);
   }
 
-  private check(text: string): void {
+  private check(text: string, before: readonly string[]): void {
     // A UTF-16 unit is at most 3 UTF-8 bytes: count bytes only when it could matter.
-    if (text.length * 3 > this.maxBytes && Buffer.byteLength(text) > this.maxBytes) throw new FrameTooLarge(this.maxBytes);
+    if (text.length * 3 > this.maxBytes && Buffer.byteLength(text) > this.maxBytes) throw new FrameTooLarge(this.maxBytes, before);
   }
 }
 

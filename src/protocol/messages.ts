@@ -140,8 +140,9 @@ export interface ProgressFrame {
 export function parseRequestEnvelope(frame: unknown): { ok: true; request: RequestFrame } | { ok: false; rid: number; message: string } {
   if (typeof frame !== 'object' || frame === null) return { ok: false, rid: 0, message: 'a frame must be a JSON object' };
   const { type, data } = frame as { type?: unknown; data?: unknown };
-  const rid = typeof data === 'object' && data !== null && Number.isSafeInteger((data as { rid?: unknown }).rid)
-    ? (data as { rid: number }).rid : 0;
+  const candidate = typeof data === 'object' && data !== null ? (data as { rid?: unknown }).rid : undefined;
+  // Echo a rid only if it is one a client could be waiting for.
+  const rid = Number.isSafeInteger(candidate) && (candidate as number) > 0 ? (candidate as number) : 0;
   if (type !== 'request') return { ok: false, rid, message: `frame type must be "request", got ${JSON.stringify(type)}` };
   if (typeof data !== 'object' || data === null) return { ok: false, rid, message: 'request data must be an object' };
   const d = data as { rid?: unknown; method?: unknown; params?: unknown };

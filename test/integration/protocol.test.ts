@@ -166,19 +166,29 @@ describe('refused frames', () => {
     expect(p.daemonLog()).toMatch(/refused: frame-too-large/);
   });
 
-  it('a refused frame ends the connection: nothing behind it is processed, the error reply comes last', async () => {
+  it('a refused frame ends the connection: requests before it are answered, nothing behind it is run', async () => {
     const { p, socket, pid } = await startDaemon();
     const c = await open(socket);
     c.write(c.request(1, 'hello', HELLO) + '{"type":"close","data":{}}\f' + c.request(2, 'status'));
     await c.waitClosed();
     const replies = c.replies();
-    // Whether hello (accepted before the bad frame) is still answered is not specified: the
-    // daemon closes the connection at once. What is: the refusal is the last frame, and the
-    // request behind the bad frame is never run.
-    expect(replies.at(-1)?.data).toMatchObject({ rid: 0, ok: false, error: { code: 'bad-frame' } });
-    expect(replies.some((f) => f.data.rid === 2)).toBe(false);
-    for (const f of replies.slice(0, -1)) expect(f.data).toMatchObject({ rid: 1, ok: true, result: { pid } });
+    expect(replies.map((f) => f.data.rid).sort()).toEqual([0, 1]);
+    expect(replies.find((f) => f.data.rid === 0)?.data).toMatchObject({ ok: false, error: { code: 'bad-frame' } });
+    expect(replies.find((f) => f.data.rid === 1)?.data).toMatchObject({ ok: true, result: { pid } });
     expect(p.daemonLog()).not.toMatch(/ status rid=2 /);
+    expect(isAlive(pid)).toBe(true);
+  });
+});
+
+describe('an oversized frame behind a valid one', () => {
+  it('answers the valid request first in the chunk, then refuses the oversized frame and closes', async () => {
+    const { socket, pid } = await startDaemon();
+    const c = await open(socket);
+    c.write(c.request(1, 'hello', HELLO) + 'x'.repeat((1 << 20) + 16));
+    await c.waitClosed();
+    const replies = c.replies();
+    expect(replies.find((f) => f.data.rid === 1)?.data).toMatchObject({ ok: true, result: { pid } });
+    expect(replies.find((f) => f.data.rid === 0)?.data).toMatchObject({ ok: false, error: { code: 'frame-too-large' } });
     expect(isAlive(pid)).toBe(true);
   });
 });

@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+// jmake's benchmark suite (issue #2). `npm run bench` builds, then runs this; `node bench/run.js
+// --quick` is the short version. Options: --quick, --only=client,replay,apply,watcher.
+// Results: bench/results/latest.{json,md} (every run) and bench/results/latest-<mode>.{json,md}.
+import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { benchApply } from './apply.js';
+import { benchClient } from './client.js';
+import { REPO_ROOT, log, machineInfo, makeTempDir, runCleanupsSync } from './lib.js';
+import { benchReplay } from './replay.js';
+import { writeResults } from './report.js';
+import { benchWatcher } from './watcher.js';
+
+const SCENARIOS = [
+  { key: 'client', title: '1. Client round trip', run: benchClient },
+  { key: 'replay', title: '2. Replay of 1,000,000 events', run: benchReplay },
+  { key: 'apply', title: '3. Live event apply at 100k files', run: benchApply },
+  { key: 'watcher', title: '4. Watcher ready time and daemon RSS', run: benchWatcher },
+];
+
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const onlyArg = argv.find((a) => a.startsWith('--only='));
+const only = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',')) : null;
+const unknown = argv.filter((a) => a !== '--quick' && !a.startsWith('--only='));
+if (unknown.length > 0 || (only && [...only].some((k) => !SCENARIOS.some((s) => s.key === k)))) {
+  process.stderr.write(`usage: node bench/run.js [--quick] [--only=${SCENARIOS.map((s) => s.key).join(',')}]\n`);
+  process.exit(2);
+}
+for (const built of ['dist/client.cjs', 'dist/src/daemon/history.js', 'dist/events/log.js']) {
+  if (!existsSync(join(REPO_ROOT, built))) {
+    process.stderr.write(`bench: ${built} is missing; run \`npm run build\` (or \`npm run bench\`)\n`);
+    process.exit(2);
+  }
+}
+
+// Stop every daemon and remove every temp dir, whatever happens.
+let cleaned = false;
+const cleanup = () => {
+  if (cleaned) return;
+  cleaned = true;
+  runCleanupsSync();
+};
+process.on('exit', cleanup);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    log(`${signal}: stopping daemons and removing temp dirs`);
+    cleanup();
+    process.exit(130);
+  });
+}
+
+async function main() {
+  const started = performance.now();
+  const mode = quick ? 'quick' : 'full';
+  const machine = machineInfo();
+  log(`${mode} run on ${machine.cores} cores (${machine.cpuModel}), node ${machine.node}`);
+  const results = { mode, machine, startedAt: machine.date, durationMs: 0, rows: [], scenarios: {}, failures: [] };
+  const base = makeTempDir('run');
+  try {
+    for (const scenario of SCENARIOS) {
+      if (only && !only.has(scenario.key)) continue;
+      const t0 = performance.now();
+      log(`--- ${scenario.title}`);
+      try {
+        const { rows, details } = await scenario.run({ base: base.dir, quick });
+        results.rows.push(...rows);
+        results.scenarios[scenario.key] = { durationMs: performance.now() - t0, ...details };
+      } catch (err) {
+        const message = err?.stack ?? String(err);
+        log(`${scenario.title} FAILED: ${message}`);
+        results.failures.push({ scenario: scenario.key, error: message });
+        results.rows.push({ scenario: scenario.title, error: String(err?.message ?? err) });
+        results.scenarios[scenario.key] = { durationMs: performance.now() - t0, error: message };
+      }
+      log(`${scenario.title}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    }
+  } finally {
+    cleanup();
+  }
+  results.durationMs = performance.now() - started;
+  results.machine.loadAverageAtEnd = loadavg().map((x) => Math.round(x * 100) / 100);
+  const written = writeResults(['latest', `latest-${mode}`], results);
+  log(`done in ${(results.durationMs / 1000).toFixed(1)} s; wrote ${written.map((p) => p.slice(REPO_ROOT.length + 1)).join(', ')}`);
+  if (results.failures.length > 0) process.exitCode = 1;
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench: ${err?.stack ?? err}\n`);
+  process.exitCode = 1;
+});

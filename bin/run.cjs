@@ -12,10 +12,9 @@ else if (argv[0] !== undefined && argv[0].startsWith('--dir=')) argv.push(argv.s
 async function main() {
   if (argv[0] === 'status') {
     const code = await require('../dist/client.cjs').runFast(argv);
-    if (code !== null) {
-      process.exitCode = code;
-      return;
-    }
+    // Exit at once: the answer is written (stdout to a pipe, file or terminal is synchronous on
+    // Linux) and waiting for the socket's teardown costs ~1 ms of a ~15 ms budget.
+    if (code !== null) process.exit(code);
   }
   const { execute } = await import('@oclif/core');
   await execute({ args: argv, dir: __dirname });

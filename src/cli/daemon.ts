@@ -1,5 +1,5 @@
 /** The `jmake daemon ...` operations, shared by the oclif commands in commands/daemon/. */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectDaemon, isAlive, stopSession, tryExisting, waitForExit } from '../client/connect.js';
 import { DaemonConnection } from '../client/connection.js';
@@ -54,15 +54,15 @@ export async function daemonStop(root: string): Promise<{ stopped: boolean; pid?
     session = await tryExisting(paths, 'jmake daemon stop');
   } catch (err) {
     if (!(err instanceof JmakeError && err.code === 'daemon-unresponsive')) throw err;
-    return killUnresponsive(readDaemonFile(paths.daemonJson));
+    return killUnresponsive(readDaemonFile(paths.daemonJson), root);
   }
   if (!session) return { stopped: false };
   await stopSession(session, 'jmake daemon stop');
   return { stopped: true, pid: session.hello.pid };
 }
 
-async function killUnresponsive(record: DaemonRecordFile | null): Promise<{ stopped: boolean; pid?: number }> {
-  if (!record || !isAlive(record.pid) || !isJmakeDaemon(record.pid)) return { stopped: false };
+async function killUnresponsive(record: DaemonRecordFile | null, root: string): Promise<{ stopped: boolean; pid?: number }> {
+  if (!record || !isAlive(record.pid) || !isJmakeDaemonOf(record.pid, root)) return { stopped: false };
   process.kill(record.pid, 'SIGTERM');
   try {
     await waitForExit(record.pid, 5000);
@@ -73,10 +73,15 @@ async function killUnresponsive(record: DaemonRecordFile | null): Promise<{ stop
   return { stopped: true, pid: record.pid };
 }
 
-/** Guard against pid reuse: only signal a process that runs jmake's daemon entry. */
-function isJmakeDaemon(pid: number): boolean {
+/**
+ * Guard against pid reuse: only signal a process that is a jmake daemon (it renames itself
+ * `jmake-daemon`, which replaces its cmdline) working in this project's root.
+ */
+function isJmakeDaemonOf(pid: number, root: string): boolean {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('daemon/main.js');
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    const named = cmdline.startsWith('jmake-daemon') || cmdline.includes('daemon/main.js');
+    return named && realpathSync(`/proc/${pid}/cwd`) === root;
   } catch {
     return false;
   }

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { JmakeError } from '../errors.js';
-import { DAEMON_MAIN } from '../package-root.js';
+import { daemonMainPath } from '../package-root.js';
 import { projectPaths } from '../project/paths.js';
 import { logTail } from './log-tail.js';
 
@@ -21,7 +21,7 @@ export function spawnDaemon(root: string, env: NodeJS.ProcessEnv, timeoutMs: num
   const out = openSync(paths.daemonLog, 'a', 0o644);
   let child;
   try {
-    child = spawn(process.execPath, [DAEMON_MAIN, '--root', root], {
+    child = spawn(process.execPath, [daemonMainPath(), '--root', root], {
       cwd: root,
       env,
       detached: true,

@@ -53,10 +53,11 @@ export function openHistory(paths: ProjectPaths, clock: () => number, logger: Lo
   const fromSnapshot = snap.ok && opened.resumed;
   const snapshotRecords = fromSnapshot ? (snap.snapshot.state.logRecords ?? 0) : 0;
   if (skipped > 0) logger.log('log', `${skipped} records of unknown or newer types were kept but not applied`);
+  const published = freezeState(state);
   const durationMs = performance.now() - started;
   return {
     log: opened.log,
-    state: freezeState(state),
+    state: published,
     recovery: opened.recovery,
     logRecords: snapshotRecords + opened.recordsRead,
     replayed: opened.recordsRead,

@@ -56,6 +56,7 @@ export interface WatchError {
 /** After hashing, look again this long after chokidar's 50 ms change throttle. */
 const VERIFY_DELAY_MS = 80;
 const RECONCILE_CHUNK = 500;
+const RECORD_BATCH = 10_000;
 const COOKIE_TIMEOUT_MS = 1000;
 const MAX_ERRORS_KEPT = 20;
 
@@ -308,21 +309,30 @@ export class ProjectWatcher {
     this.resolveReady();
   }
 
-  /** Hash paths in chunks, yielding to the event loop between chunks so requests are served. */
+  /**
+   * Hash paths in chunks, yielding to the event loop between chunks so requests are served.
+   * Events are recorded in batches of RECORD_BATCH: each batch is one produce, and a produce that
+   * touches most shards copies most of the state, so small batches would make this quadratic.
+   */
   private async hashInChunks(paths: readonly string[]): Promise<number> {
     let changed = 0;
+    let events: NewEvent[] = [];
+    const flush = () => {
+      if (events.length > 0) this.deps.record(events);
+      changed += events.length;
+      events = [];
+    };
     for (let i = 0; i < paths.length && !this.closed; i += RECONCILE_CHUNK) {
-      const events: NewEvent[] = [];
       for (const path of paths.slice(i, i + RECONCILE_CHUNK)) {
         if (this.pending.has(path)) continue; // a live event will handle it
         const outcome = this.probe(path);
         if (outcome.kind === 'event') events.push(outcome.event);
         else if (outcome.kind === 'retry') this.markPending(path);
       }
-      if (events.length > 0) this.deps.record(events);
-      changed += events.length;
+      if (events.length >= RECORD_BATCH) flush();
       await new Promise((resolve) => setImmediate(resolve));
     }
+    flush();
     return changed;
   }
 

@@ -59,8 +59,8 @@ export class Daemon {
     private readonly hasher: Hasher,
     private config: ConfigMonitor | null,
     private readonly registryPath: string,
+    /** The log lost a tail at start: everything is re-hashed rather than trusted by its stat. */
     private readonly recoveredAtStart: boolean,
-    private readonly rehashAll: boolean,
   ) {}
 
   static async start(options: StartOptions): Promise<StartOutcome> {
@@ -96,8 +96,7 @@ export class Daemon {
         recorder.record([{ type: 'log-recovered', data: { offset, truncatedBytes, reason } }], { durable: true });
       }
       recorder.record([{ type: 'daemon-started', data: { pid: identity.pid, instance: identity.instance, version: identity.version, protocol: PROTOCOL_VERSION } }]);
-      daemon = new Daemon(identity, paths, logger, lock, recorder, hasher, null, registryPathFor(runtimeDir, id),
-        history.recovery !== null, history.recovery !== null);
+      daemon = new Daemon(identity, paths, logger, lock, recorder, hasher, null, registryPathFor(runtimeDir, id), history.recovery !== null);
       await daemon.run();
       return { kind: 'started', daemon };
     } catch (err) {
@@ -145,7 +144,7 @@ export class Daemon {
         }
       }
     });
-    this.startWatcher(this.rehashAll, 'startup');
+    this.startWatcher(this.recoveredAtStart, 'startup');
     this.onActivity(0);
   }
 

@@ -87,4 +87,3 @@ export type NewEvent = { [T in EventType]: { readonly type: T; readonly data: Ev
 /** An event as recorded: numbered and timed. */
 export type JmakeEvent = { [T in EventType]: { readonly seq: number; readonly time: number; readonly type: T; readonly data: EventDataByType[T] } }[EventType];
 
-export type EventOf<T extends EventType> = Extract<JmakeEvent, { type: T }>;

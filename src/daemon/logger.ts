@@ -43,8 +43,3 @@ export class FileLogger implements Logger {
     this.bytes = 0;
   }
 }
-
-/** Milliseconds since `start`, for "took 1.2ms" log suffixes. */
-export function elapsed(start: bigint): string {
-  return `${(Number(process.hrtime.bigint() - start) / 1e6).toFixed(1)}ms`;
-}

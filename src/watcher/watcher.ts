@@ -82,12 +82,8 @@ export class ProjectWatcher {
   private watchedDirs = 0;
   private readonly errors: WatchError[] = [];
   private readonly fallbacks = new Set<string>();
-  readonly whenReady: Promise<void>;
-  private resolveReady!: () => void;
 
-  constructor(private readonly deps: WatcherDeps) {
-    this.whenReady = new Promise((resolve) => { this.resolveReady = resolve; });
-  }
+  constructor(private readonly deps: WatcherDeps) {}
 
   get ready(): boolean { return this._ready; }
 
@@ -306,7 +302,6 @@ export class ProjectWatcher {
     this.deps.record([{ type: 'watcher-rescan', data: { reason: this.deps.reason, scanned, changed, durationMs } }]);
     this.deps.log('watcher', `ready: ${scanned} files, ${plan.toHash.length} hashed, ${changed} changed, in ${durationMs}ms`);
     this._ready = true;
-    this.resolveReady();
   }
 
   /**

@@ -1,4 +1,6 @@
 /** oclif's explicit command strategy: one module lists every command (no directory scan at start-up). */
+import Build from './build.js';
+import Clean from './clean.js';
 import DaemonList from './daemon/list.js';
 import DaemonRestart from './daemon/restart.js';
 import DaemonStart from './daemon/start.js';
@@ -6,8 +8,12 @@ import DaemonStatus from './daemon/status.js';
 import DaemonStop from './daemon/stop.js';
 import Events from './events.js';
 import Status from './status.js';
+import Tools from './tools.js';
 
 export const COMMANDS = {
+  build: Build,
+  clean: Clean,
+  tools: Tools,
   status: Status,
   events: Events,
   'daemon:start': DaemonStart,

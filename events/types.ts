@@ -30,6 +30,35 @@ export interface ConfigSnapshotData {
   readonly changed: readonly string[];
 }
 
+/** A tool as recorded: enough to notice an upgrade (a different real path, version, size or mtime). */
+export interface ToolRecord {
+  readonly name: string;
+  readonly path: string;
+  readonly realPath: string;
+  readonly version: string;
+  readonly size: number;
+  readonly mtime: number;
+}
+
+/** What a finished job produced. */
+export interface OutputFacts {
+  readonly path: string;
+  readonly hash: string;
+  readonly size: number;
+  readonly mtime: number;
+  readonly ino: number;
+}
+
+export interface DiagnosticData {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly severity: 'error' | 'warning' | 'note';
+  readonly message: string;
+}
+
+export type JobKindName = 'compile' | 'link' | 'archive' | 'emit-ir' | 'link-ir' | 'opt' | 'codegen';
+
 export interface EventDataByType {
   'file-added': FileFacts;
   'file-changed': FileFacts;
@@ -57,6 +86,50 @@ export interface EventDataByType {
   'watcher-overflow': { readonly path: string; readonly code: string; readonly message: string; readonly fallback: 'poll' };
   /** The log had a torn or corrupt tail at open; it was cut at the last good record. */
   'log-recovered': { readonly truncatedBytes: number; readonly offset: number; readonly reason: string };
+  /** The compilers and tools in use; `hash` is the identity every job key includes (per tool). */
+  'toolchain-detected': {
+    readonly hash: string;
+    readonly family: 'clang' | 'gcc';
+    readonly llvmMajor: number | null;
+    readonly tools: Readonly<Record<string, ToolRecord>>;
+  };
+  'build-started': {
+    readonly targets: readonly string[];
+    readonly profile: string | null;
+    readonly force: boolean;
+    /** Jobs in the graph of the requested targets (not all of them will run). */
+    readonly planned: number;
+  };
+  /** `build` is the seq of its build-started event. */
+  'job-started': { readonly build: number; readonly job: string; readonly kind: JobKindName };
+  'job-finished': {
+    readonly build: number;
+    readonly job: string;
+    readonly kind: JobKindName;
+    readonly status: 'succeeded' | 'failed';
+    readonly exitCode: number | null;
+    readonly durationMs: number;
+    /** The job key: tool identity + command line + the content of every input. */
+    readonly key: string;
+    readonly tool: string;
+    readonly argvHash: string;
+    /** Every input read, with the content hash it had: sources, headers (from the depfile), objects. */
+    readonly inputs: readonly (readonly [string, string])[];
+    readonly output: OutputFacts | null;
+    readonly diagnostics: readonly DiagnosticData[];
+    /** The tool's own output (bounded). */
+    readonly log: string;
+  };
+  /** Outputs of a source or target that no longer exists were deleted. */
+  'outputs-removed': { readonly build: number; readonly jobs: readonly string[] };
+  'build-finished': {
+    readonly build: number;
+    readonly ok: boolean;
+    readonly jobsRun: number;
+    readonly failed: number;
+    readonly cancelled: boolean;
+    readonly durationMs: number;
+  };
 }
 
 export type EventType = keyof EventDataByType;
@@ -73,6 +146,12 @@ export const EVENT_VERSIONS: { readonly [T in EventType]: number } = {
   'watcher-rescan': 1,
   'watcher-overflow': 1,
   'log-recovered': 1,
+  'toolchain-detected': 1,
+  'build-started': 1,
+  'job-started': 1,
+  'job-finished': 1,
+  'outputs-removed': 1,
+  'build-finished': 1,
 };
 
 export const EVENT_TYPES = Object.keys(EVENT_VERSIONS) as EventType[];

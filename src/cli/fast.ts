@@ -1,8 +1,10 @@
 /**
- * The lean path for hot commands: bin/run.js sends `status` here without loading oclif (~70 ms of
+ * The lean path for hot commands: bin/run.cjs sends `status` and `build` here without loading oclif (~70 ms of
  * start-up). Only the flags parsed below are handled; anything else (--help, a typo) returns null
  * and the full oclif CLI takes over, so behaviour and errors stay oclif's.
  */
+import { runBuild } from './build.js';
+import { BUILD_FLAGS, parseArgv } from './flags.js';
 import { runStatus } from './status.js';
 
 interface FastArgs {
@@ -26,11 +28,19 @@ export function parseFastArgs(argv: readonly string[]): FastArgs | null {
   return { dir, json };
 }
 
+/** The commands the lean path serves. */
+export const FAST_COMMANDS: ReadonlySet<string> = new Set(['status', 'build']);
+
 /** Exit code, or null when the full CLI should handle this command line. */
 export async function runFast(argv: readonly string[]): Promise<number | null> {
   const [command, ...rest] = argv;
-  if (command !== 'status') return null;
-  const args = parseFastArgs(rest);
-  if (!args) return null;
-  return runStatus(args);
+  if (command === 'status') {
+    const args = parseFastArgs(rest);
+    return args ? runStatus(args) : null;
+  }
+  if (command === 'build') {
+    const parsed = parseArgv(rest, BUILD_FLAGS);
+    return parsed ? runBuild(parsed.flags, parsed.args) : null;
+  }
+  return null;
 }

@@ -9,7 +9,7 @@
 import { connect, type Socket } from 'node:net';
 import { JmakeError } from '../errors.js';
 import { FrameSplitter, encodeFrame } from '../protocol/frames.js';
-import type { Method, Params, Progress, ReplyFrame, Result } from '../protocol/messages.js';
+import { USAGE_ERROR_CODES, type Method, type Params, type Progress, type ReplyFrame, type Result } from '../protocol/messages.js';
 
 /** Replies are paged by the daemon; this only guards against a runaway peer. */
 const MAX_REPLY_BYTES = 16 * 1024 * 1024;
@@ -111,7 +111,7 @@ export class DaemonConnection {
         this.pending.delete(data.rid!);
         const reply = data as ReplyFrame;
         if (reply.ok) entry.resolve(reply.result);
-        else entry.reject(new JmakeError(reply.error.code, reply.error.message));
+        else entry.reject(new JmakeError(reply.error.code, reply.error.message, USAGE_ERROR_CODES.has(reply.error.code) ? 2 : 1, reply.error.hint));
       }
     }
   }

@@ -39,13 +39,14 @@ export function daemonSettings(config: Readonly<Record<string, unknown>> | null)
     return parsed;
   };
   const outputDir = typeof compile.output_dir === 'string' && compile.output_dir !== '' ? compile.output_dir : 'build';
+  const profileDirs = Object.values(table(config?.profile)).map((p) => table(p).output_dir).filter((d): d is string => typeof d === 'string' && d !== '');
   const settings: DaemonSettings = {
     idleTimeoutMs: pick('idle_timeout', daemon.idle_timeout, timerDuration, DEFAULT_SETTINGS.idleTimeoutMs),
     watchExclude: pick('watch_exclude', daemon.watch_exclude, stringList, []).map(normalizeRel),
     settleMs: pick('settle_ms', daemon.settle_ms, (v) => nonNegativeInt(v, 5000), DEFAULT_SETTINGS.settleMs),
     pollIntervalMs: pick('poll_interval', daemon.poll_interval, (v) => atLeast(timerDuration(v), MIN_POLL_MS), DEFAULT_SETTINGS.pollIntervalMs),
     keepRecentEvents: pick('keep_recent_events', daemon.keep_recent_events, (v) => nonNegativeInt(v, 1e9), DEFAULT_SETTINGS.keepRecentEvents),
-    outputDirs: [normalizeRel(outputDir)],
+    outputDirs: [normalizeRel(outputDir), ...profileDirs.map(normalizeRel)],
   };
   return { settings, warnings };
 }

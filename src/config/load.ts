@@ -13,7 +13,7 @@ export interface ConfigError {
 }
 
 export type ConfigRead =
-  | { readonly ok: true; readonly hash: string; readonly values: Record<string, unknown> }
+  | { readonly ok: true; readonly hash: string; readonly values: Record<string, unknown>; readonly text: string }
   | { readonly ok: false; readonly hash: string; readonly error: ConfigError };
 
 export function readConfig(path: string, hasher: Hasher): ConfigRead {
@@ -29,8 +29,9 @@ export function readConfig(path: string, hasher: Hasher): ConfigRead {
 export function parseConfig(bytes: Buffer, hash: string): ConfigRead {
   try {
     // smol-toml returns null-prototype objects; a JSON round trip makes them plain data.
-    const values = JSON.parse(JSON.stringify(parse(bytes.toString('utf8')))) as Record<string, unknown>;
-    return { ok: true, hash, values };
+    const text = bytes.toString('utf8');
+    const values = JSON.parse(JSON.stringify(parse(text))) as Record<string, unknown>;
+    return { ok: true, hash, values, text };
   } catch (err) {
     if (err instanceof TomlError) {
       const first = err.message.split('\n')[0] ?? err.message;

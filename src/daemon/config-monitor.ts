@@ -17,6 +17,7 @@ export const CONFIG_PATH = 'jmake.toml';
 export class ConfigMonitor {
   private _settings: DaemonSettings;
   private _error: ConfigErrorInfo | null = null;
+  private _text = '';
 
   constructor(
     private readonly configFile: string,
@@ -30,6 +31,8 @@ export class ConfigMonitor {
 
   get settings(): DaemonSettings { return this._settings; }
   get error(): ConfigErrorInfo | null { return this._error; }
+  /** The text of the last jmake.toml that parsed (to name lines in messages). */
+  get text(): string { return this._text; }
 
   /** Read the file and record what changed. `atStart`: the first look of this daemon. */
   refresh(atStart: boolean): void {
@@ -44,6 +47,7 @@ export class ConfigMonitor {
       return;
     }
     this._error = null;
+    this._text = read.text;
     if (known.hash === read.hash && known.error === null && known.values !== null) return;
     const changed = changedKeys(known.values, read.values);
     const type = atStart || known.values === null ? 'config-loaded' : 'config-changed';

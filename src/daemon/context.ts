@@ -3,6 +3,7 @@ import type { ProjectPaths } from '../project/paths.js';
 import type { ConfigErrorInfo } from '../protocol/messages.js';
 import type { ProjectWatcher } from '../watcher/watcher.js';
 import type { Logger } from './logger.js';
+import type { Builder } from './builder.js';
 import type { Recorder } from './recorder.js';
 
 export interface DaemonIdentity {
@@ -20,6 +21,7 @@ export interface DaemonContext {
   readonly paths: ProjectPaths;
   readonly recorder: Recorder;
   readonly watcher: () => ProjectWatcher;
+  readonly builder: Builder;
   readonly logger: Logger;
   readonly clock: () => number;
   readonly recoveredAtStart: boolean;

@@ -26,6 +26,10 @@ import type { DaemonContext, DaemonIdentity } from './context.js';
 import { removeDaemonFileIfOurs, writeDaemonFile, type DaemonRecordFile } from './daemon-file.js';
 import { openHistory } from './history.js';
 import { acquireLock, type DaemonLock } from './lock.js';
+import { Builder } from './builder.js';
+import { ExecaRunner } from '../scheduler/runner.js';
+import { ToolchainManager } from '../toolchain/manager.js';
+import { PkgConfig } from '../toolchain/pkg-config.js';
 import { FileLogger } from './logger.js';
 import { Recorder } from './recorder.js';
 import { RequestServer } from './server.js';
@@ -44,6 +48,7 @@ export interface StartOptions {
 
 export class Daemon {
   private watcher!: ProjectWatcher;
+  private builder!: Builder;
   private transport!: Transport;
   private server!: RequestServer;
   private idleTimer: NodeJS.Timeout | null = null;
@@ -109,16 +114,30 @@ export class Daemon {
   private async run(): Promise<void> {
     this.config = new ConfigMonitor(this.paths.configFile, this.hasher, this.recorder, this.logger, (before, after) => this.applySettings(before, after));
     this.config.refresh(true);
+    const hashText = (text: string) => this.hasher.hashBytes(Buffer.from(text));
+    this.builder = new Builder({
+      root: this.identity.root,
+      recorder: this.recorder,
+      watcher: () => this.watcher,
+      hasher: this.hasher,
+      runner: new ExecaRunner(),
+      toolchains: new ToolchainManager(hashText),
+      pkgConfig: new PkgConfig(),
+      logger: this.logger,
+      configText: () => this.config?.text ?? '',
+      env: process.env,
+    });
     const context: DaemonContext = {
       identity: this.identity,
       paths: this.paths,
       recorder: this.recorder,
       watcher: () => this.watcher,
+      builder: this.builder,
       logger: this.logger,
       clock: Date.now,
       recoveredAtStart: this.recoveredAtStart,
       configError: () => this.config?.error ?? null,
-      busy: (except) => this.server.busy(except),
+      busy: (except) => this.server.busy(except) || this.builder.busy,
       requestShutdown: (reason) => { setImmediate(() => void this.stop(reason)); },
     };
     this.server = new RequestServer(context, (connections) => this.onActivity(connections));
@@ -163,6 +182,7 @@ export class Daemon {
       instance: this.identity.instance,
       rehashAll,
       reason,
+      outputTouched: (path) => this.builder.outputs.touched(path),
       known: (path) => getFile(this.recorder.state, path) as KnownFile | undefined,
       knownFiles: () => liveFiles(this.recorder.state) as Iterable<[string, KnownFile]>,
       record: (events) => {

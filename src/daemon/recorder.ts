@@ -9,14 +9,15 @@
  * - Snapshot: when SNAPSHOT_EVERY events accumulated, written once the daemon has been quiet for
  *   a moment; always at shutdown.
  * - Compaction: when dead records dominate the log (see `needsCompaction`), it keeps the latest
- *   record of every file held in the state, every config event, and the last `keepRecent` records.
+ *   record of every file and every job held in the state, the toolchain in use, every config event,
+ *   the last build's start and end, and the last `keepRecent` records.
  */
 import { rmSync } from 'node:fs';
 import type { EventLog, Page, PageQuery } from '../../events/log.js';
 import { writeSnapshot } from '../../events/snapshot.js';
 import type { JmakeEvent, NewEvent } from '../../events/types.js';
 import { applyEvents } from '../state/reducer.js';
-import { fileRecordSeqs } from '../state/selectors.js';
+import { fileRecordSeqs, jobRecordSeqs } from '../state/selectors.js';
 import { serializeState } from '../state/serialize.js';
 import { STATE_VERSION, type ProjectState } from '../state/state.js';
 import type { Logger } from './logger.js';
@@ -105,19 +106,23 @@ export class Recorder {
 
   /** Dead records dominate: more than twice what compaction would keep, and the file is big. */
   needsCompaction(): boolean {
-    const live = this._state.fileCount + this.options.keepRecent();
+    const live = this._state.fileCount + this._state.jobCount + this.options.keepRecent();
     return this.log.size >= COMPACT_MIN_BYTES && this.logRecords > 2 * live;
   }
 
   compact(): void {
     const state = this._state;
     const keepSeqs = fileRecordSeqs(state);
+    for (const seq of jobRecordSeqs(state)) keepSeqs.add(seq);
+    if (state.toolchain) keepSeqs.add(state.toolchain.seq);
+    const lastBuild = state.builds.last?.build ?? Number.POSITIVE_INFINITY;
     const recentFloor = state.lastSeq - this.options.keepRecent();
     const started = Date.now();
     // The old snapshot's offsets describe the old file: remove it first, so a crash before the new
     // one is written means a full replay, never a snapshot read against the wrong layout.
     rmSync(this.options.snapshotPath, { force: true });
-    const result = this.log.compact((r) => keepSeqs.has(r.seq) || r.type.startsWith('config-') || r.seq > recentFloor);
+    const result = this.log.compact((r) => keepSeqs.has(r.seq) || r.type.startsWith('config-') || r.seq > recentFloor
+      || (r.seq >= lastBuild && (r.type === 'build-started' || r.type === 'build-finished')));
     this.logRecords = result.recordsAfter;
     this.options.logger.log('log',
       `compacted: ${result.recordsBefore} -> ${result.recordsAfter} records, ${result.bytesBefore} -> ${result.bytesAfter} bytes in ${Date.now() - started}ms`);

@@ -148,7 +148,7 @@ export class RequestServer implements TransportEvents {
 }
 
 function toWireError(err: unknown): WireError {
-  if (err instanceof JmakeError) return { code: err.code, message: err.message };
+  if (err instanceof JmakeError) return err.hint ? { code: err.code, message: err.message, hint: err.hint } : { code: err.code, message: err.message };
   return { code: 'internal', message: err instanceof Error ? err.message : String(err) };
 }
 

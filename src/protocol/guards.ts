@@ -45,9 +45,43 @@ export const GUARDS: { readonly [M in Method]: Guard<M> } = {
     if (raw.reason !== undefined && typeof raw.reason !== 'string') return fail('reason must be a string');
     return { ok: true, params: { reason: raw.reason as string | undefined } };
   },
+  build(raw) {
+    for (const key of ['force', 'keepGoing', 'explain', 'dryRun', 'warnings'] as const) {
+      if (raw[key] !== undefined && typeof raw[key] !== 'boolean') return fail(`${key} must be a boolean`);
+    }
+    const bad = optionalInt(raw, 'jobs', 1);
+    if (bad) return fail(bad);
+    if (raw.targets !== undefined && !(Array.isArray(raw.targets) && raw.targets.every((t) => typeof t === 'string'))) return fail('targets must be an array of strings');
+    if (raw.profile !== undefined && (typeof raw.profile !== 'string' || raw.profile === '')) return fail('profile must be a non-empty string');
+    const env = stringRecord(raw.env);
+    if (env === null) return fail('env must be an object of strings');
+    return {
+      ok: true,
+      params: {
+        targets: raw.targets as string[] | undefined, profile: raw.profile as string | undefined, force: raw.force as boolean | undefined,
+        jobs: raw.jobs as number | undefined, keepGoing: raw.keepGoing as boolean | undefined, explain: raw.explain as boolean | undefined,
+        dryRun: raw.dryRun as boolean | undefined, warnings: raw.warnings as boolean | undefined, env,
+      },
+    };
+  },
+  tools(raw) {
+    const env = stringRecord(raw.env);
+    if (env === null) return fail('env must be an object of strings');
+    return { ok: true, params: { env } };
+  },
+  clean() {
+    return { ok: true, params: {} };
+  },
   cancel(raw) {
     const bad = optionalInt(raw, 'rid', 1);
     if (bad || raw.rid === undefined) return fail('rid must be an integer >= 1');
     return { ok: true, params: { rid: raw.rid as number } };
   },
 };
+
+/** undefined stays undefined; a non-object or a non-string value is null (invalid). */
+function stringRecord(value: unknown): Record<string, string> | undefined | null {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  return Object.values(value).every((v) => typeof v === 'string') ? (value as Record<string, string>) : null;
+}

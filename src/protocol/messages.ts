@@ -91,6 +91,85 @@ export interface EventsResult {
   readonly lastSeq: number;
 }
 
+export interface BuildParams {
+  /** Target names; empty or absent: every target. */
+  readonly targets?: readonly string[];
+  readonly profile?: string;
+  readonly force?: boolean;
+  /** Parallel jobs; default: the number of cores. */
+  readonly jobs?: number;
+  readonly keepGoing?: boolean;
+  /** Say why each job runs. */
+  readonly explain?: boolean;
+  /** Decide, but run nothing. */
+  readonly dryRun?: boolean;
+  /** Also return the stored diagnostics of jobs that are up to date. */
+  readonly warnings?: boolean;
+  /** CC, CXX, CFLAGS, CXXFLAGS, LDFLAGS of the client: part of the job keys. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export interface DiagnosticInfo {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly severity: 'error' | 'warning' | 'note';
+  readonly message: string;
+}
+
+export type JobStatus = 'succeeded' | 'failed' | 'cached' | 'skipped' | 'would-run';
+
+export interface JobReport {
+  readonly id: string;
+  readonly kind: string;
+  /** Absolute path. */
+  readonly output: string;
+  readonly status: JobStatus;
+  readonly durationMs: number;
+  /** The tool's output, without colour codes. */
+  readonly log: string;
+  /** Why it ran (or would run). */
+  readonly reason: string;
+  readonly command?: readonly string[];
+}
+
+export interface BuildResult {
+  readonly ok: boolean;
+  /** The build's id: the seq of its build-started event (0 for a dry run). */
+  readonly build: number;
+  readonly jobsRun: number;
+  readonly durationMs: number;
+  /** Absolute paths of every final artifact, in declaration order, also on a no-op. */
+  readonly outputs: readonly string[];
+  readonly jobs: readonly JobReport[];
+  /** Parsed from the output of the jobs this build ran. */
+  readonly diagnostics: readonly DiagnosticInfo[];
+  /** With `warnings`: those recorded when the up-to-date jobs last ran. */
+  readonly earlierDiagnostics: readonly DiagnosticInfo[];
+  /** Problems in jmake.toml that did not stop the build (unknown keys), as `file:line:col: warning: …`. */
+  readonly warnings: readonly string[];
+  readonly cancelled: boolean;
+  readonly dryRun: boolean;
+}
+
+export type BuildProgress =
+  | {
+    readonly type: 'job-started'; readonly job: string; readonly kind: string; readonly done: number; readonly total: number;
+    /** What the status line shows: the source for compiles, the output otherwise. */
+    readonly label: string;
+    readonly reason: string;
+    readonly command: readonly string[];
+  }
+  | { readonly type: 'job-finished'; readonly job: string; readonly kind: string; readonly status: JobStatus; readonly durationMs: number; readonly done: number; readonly total: number; readonly log: string }
+  | { readonly type: 'waiting'; readonly reason: string };
+
+export interface ToolsResult {
+  readonly family: 'clang' | 'gcc' | null;
+  readonly llvmMajor: number | null;
+  readonly chosen: Readonly<Record<string, { readonly path: string; readonly version: string }>>;
+  readonly found: readonly { readonly name: string; readonly path: string; readonly version: string }[];
+}
+
 /** Every method: its params, its final result, and what its progress messages carry. */
 export interface Methods {
   hello: { params: HelloParams; result: HelloResult; progress: never };
@@ -98,6 +177,9 @@ export interface Methods {
   events: { params: EventsParams; result: EventsResult; progress: { readonly event: JmakeEvent } };
   shutdown: { params: { readonly reason?: string }; result: { readonly pid: number }; progress: never };
   cancel: { params: { readonly rid: number }; result: { readonly cancelled: boolean }; progress: never };
+  build: { params: BuildParams; result: BuildResult; progress: BuildProgress };
+  tools: { params: { readonly env?: Readonly<Record<string, string>> }; result: ToolsResult; progress: never };
+  clean: { params: Record<string, never>; result: { readonly removed: number }; progress: never };
 }
 
 export type Method = keyof Methods;
@@ -105,7 +187,7 @@ export type Params<M extends Method> = Methods[M]['params'];
 export type Result<M extends Method> = Methods[M]['result'];
 export type Progress<M extends Method> = Methods[M]['progress'];
 
-export const METHODS: readonly Method[] = ['hello', 'status', 'events', 'shutdown', 'cancel'];
+export const METHODS: readonly Method[] = ['hello', 'status', 'events', 'shutdown', 'cancel', 'build', 'tools', 'clean'];
 
 export function isMethod(value: unknown): value is Method {
   return typeof value === 'string' && (METHODS as readonly string[]).includes(value);
@@ -119,7 +201,11 @@ export type ErrorCode =
 export interface WireError {
   readonly code: ErrorCode | string;
   readonly message: string;
+  readonly hint?: string;
 }
+
+/** Error codes that mean the request or the configuration is wrong (the CLI exits 2 for these). */
+export const USAGE_ERROR_CODES: ReadonlySet<string> = new Set(['bad-params', 'unknown-method', 'config-invalid', 'unknown-target', 'build-plan', 'pkg-config', 'usage']);
 
 export interface RequestFrame {
   readonly rid: number;

@@ -5,7 +5,7 @@
  */
 import { enableMapSet, produce, type Draft } from 'immer';
 import type { FileFacts, JmakeEvent } from '../../events/types.js';
-import { shardOf, type FileRecord, type ProjectState } from './state.js';
+import { shardOf, type FileRecord, type JobRecord, type ProjectState } from './state.js';
 
 enableMapSet();
 
@@ -66,6 +66,45 @@ function applyEvent(draft: Draft<ProjectState>, event: JmakeEvent): void {
     case 'log-recovered':
       draft.logRecoveries++;
       return;
+    case 'toolchain-detected':
+      draft.toolchain = { hash: event.data.hash, family: event.data.family, llvmMajor: event.data.llvmMajor, tools: event.data.tools, seq: event.seq };
+      return;
+    case 'build-started':
+      draft.builds.running = event.seq;
+      draft.changes.buildStartSeq = event.seq;
+      draft.changes.sinceBuildStart = 0;
+      return;
+    case 'job-started':
+      return;
+    case 'job-finished': {
+      const d = event.data;
+      const shard = draft.jobs[shardOf(d.job)]!;
+      if (!shard.has(d.job)) draft.jobCount++;
+      const record: JobRecord = {
+        kind: d.kind, status: d.status, key: d.key, tool: d.tool, argvHash: d.argvHash, inputs: d.inputs,
+        output: d.output, diagnostics: d.diagnostics, seq: event.seq, build: d.build,
+      };
+      shard.set(d.job, record as Draft<JobRecord>);
+      return;
+    }
+    case 'outputs-removed':
+      for (const job of event.data.jobs) {
+        if (draft.jobs[shardOf(job)]!.delete(job)) draft.jobCount--;
+      }
+      return;
+    case 'build-finished': {
+      const d = event.data;
+      draft.builds.count++;
+      draft.builds.running = null;
+      draft.builds.last = { build: d.build, ok: d.ok, jobsRun: d.jobsRun, failed: d.failed, cancelled: d.cancelled, durationMs: d.durationMs, finishedAt: event.time };
+      if (draft.changes.buildStartSeq !== null) {
+        draft.changes.baseSeq = draft.changes.buildStartSeq;
+        draft.changes.count = draft.changes.sinceBuildStart;
+      }
+      draft.changes.buildStartSeq = null;
+      draft.changes.sinceBuildStart = 0;
+      return;
+    }
     default:
       // Types from a newer jmake are kept in the log and ignored here.
       return;
@@ -75,7 +114,10 @@ function applyEvent(draft: Draft<ProjectState>, event: JmakeEvent): void {
 function setFile(draft: Draft<ProjectState>, facts: FileFacts, seq: number): void {
   const shard = draft.files[shardOf(facts.path)]!;
   const previous = shard.get(facts.path);
-  if (!previous || previous.hash === null) draft.fileCount++;
+  if (!previous || previous.hash === null) {
+    draft.fileCount++;
+    draft.fileSetSeq = seq;
+  }
   countChange(draft, previous, seq);
   const record: FileRecord = { hash: facts.hash, size: facts.size, mtime: facts.mtime, ino: facts.ino, seq };
   shard.set(facts.path, record);
@@ -86,12 +128,15 @@ function removeFile(draft: Draft<ProjectState>, path: string, seq: number): void
   const previous = shard.get(path);
   if (!previous || previous.hash === null) return;
   draft.fileCount--;
+  draft.fileSetSeq = seq;
   countChange(draft, previous, seq);
   // Keep a tombstone while the removal is newer than the last build, so a re-add is not counted twice.
   shard.set(path, { hash: null, size: 0, mtime: 0, ino: 0, seq });
 }
 
 function countChange(draft: Draft<ProjectState>, previous: FileRecord | undefined, seq: number): void {
-  const alreadyCounted = previous !== undefined && previous.seq > draft.changes.baseSeq;
-  if (!alreadyCounted && seq > draft.changes.baseSeq) draft.changes.count++;
+  const { changes } = draft;
+  const alreadyCounted = previous !== undefined && previous.seq > changes.baseSeq;
+  if (!alreadyCounted && seq > changes.baseSeq) changes.count++;
+  if (changes.buildStartSeq !== null && !(previous !== undefined && previous.seq > changes.buildStartSeq)) changes.sinceBuildStart++;
 }

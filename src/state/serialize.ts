@@ -1,15 +1,17 @@
 /**
  * ProjectState <-> plain JSON for snapshots. Files become compact tuples
- * `[path, hash|null, size, mtime, ino, seq]` (a 100k-file snapshot stays a few MB).
+ * `[path, hash|null, size, mtime, ino, seq]` (a 100k-file snapshot stays a few MB); jobs become
+ * `[id, record]` pairs.
  */
-import { FILE_SHARDS, initialState, shardOf, type FileRecord, type ProjectState } from './state.js';
+import { FILE_SHARDS, initialState, shardOf, type FileRecord, type JobRecord, type ProjectState } from './state.js';
 import { freeze } from 'immer';
 import type { MutableState } from './reducer.js';
 
 type FileTuple = [string, string | null, number, number, number, number];
 
-export interface SerializedState extends Omit<ProjectState, 'files'> {
+export interface SerializedState extends Omit<ProjectState, 'files' | 'jobs'> {
   readonly files: FileTuple[];
+  readonly jobs: [string, JobRecord][];
 }
 
 export function serializeState(state: ProjectState): SerializedState {
@@ -17,7 +19,9 @@ export function serializeState(state: ProjectState): SerializedState {
   for (const shard of state.files) {
     for (const [path, r] of shard) files.push([path, r.hash, r.size, r.mtime, r.ino, r.seq]);
   }
-  return { ...state, files };
+  const jobs: [string, JobRecord][] = [];
+  for (const shard of state.jobs) for (const entry of shard) jobs.push(entry);
+  return { ...state, files, jobs };
 }
 
 /** A private, writable state rebuilt from a snapshot (publish it with `freezeState`). */
@@ -26,9 +30,11 @@ export function deserializeState(data: SerializedState): MutableState {
   for (const [path, hash, size, mtime, ino, seq] of data.files) {
     shards[shardOf(path)]!.set(path, { hash, size, mtime, ino, seq });
   }
+  const jobShards = initialState().jobs.map(() => new Map<string, JobRecord>());
+  for (const [id, record] of data.jobs) jobShards[shardOf(id)]!.set(id, record);
   if (shards.length !== FILE_SHARDS) throw new Error('shard count mismatch');
   // `data` comes fresh from JSON.parse: private and writable already.
-  return { ...data, files: shards } as MutableState;
+  return { ...data, files: shards, jobs: jobShards } as MutableState;
 }
 
 /** A private, writable deep copy of the empty state. */

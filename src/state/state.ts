@@ -5,7 +5,9 @@
  * event copies one small shard, not a table of 100k entries: immer copies a collection the first
  * time a produce writes to it.
  */
-export const STATE_VERSION = 1;
+import type { DiagnosticData, JobKindName, OutputFacts, ToolRecord } from '../../events/types.js';
+
+export const STATE_VERSION = 2;
 export const FILE_SHARDS = 256;
 
 export interface FileRecord {
@@ -19,6 +21,42 @@ export interface FileRecord {
 }
 
 export type FileShard = ReadonlyMap<string, FileRecord>;
+
+/** The last outcome of a job (keyed by its id, the path of its output). */
+export interface JobRecord {
+  readonly kind: JobKindName;
+  readonly status: 'succeeded' | 'failed';
+  readonly key: string;
+  readonly tool: string;
+  readonly argvHash: string;
+  readonly inputs: readonly (readonly [string, string])[];
+  readonly output: OutputFacts | null;
+  readonly diagnostics: readonly DiagnosticData[];
+  /** The seq of the job-finished event. */
+  readonly seq: number;
+  /** The seq of the build-started event of the build that ran it. */
+  readonly build: number;
+}
+
+export type JobShard = ReadonlyMap<string, JobRecord>;
+
+export interface ToolchainState {
+  readonly hash: string;
+  readonly family: 'clang' | 'gcc';
+  readonly llvmMajor: number | null;
+  readonly tools: Readonly<Record<string, ToolRecord>>;
+  readonly seq: number;
+}
+
+export interface BuildSummary {
+  readonly build: number;
+  readonly ok: boolean;
+  readonly jobsRun: number;
+  readonly failed: number;
+  readonly cancelled: boolean;
+  readonly durationMs: number;
+  readonly finishedAt: number;
+}
 
 export interface ConfigState {
   readonly hash: string | null;
@@ -40,8 +78,22 @@ export interface ProjectState {
   readonly files: readonly FileShard[];
   /** Live files (tombstones excluded). */
   readonly fileCount: number;
-  /** Files added, changed or removed after `changes.baseSeq` (the last build; 0 before any). */
-  readonly changes: { readonly baseSeq: number; readonly count: number };
+  /** The seq of the last file added or removed: the file *set* is unchanged while this is. */
+  readonly fileSetSeq: number;
+  /**
+   * Files added, changed or removed after `baseSeq` (the start of the last finished build; 0
+   * before any). While a build runs, `sinceBuildStart` counts the same from its start.
+   */
+  readonly changes: {
+    readonly baseSeq: number;
+    readonly count: number;
+    readonly buildStartSeq: number | null;
+    readonly sinceBuildStart: number;
+  };
+  readonly jobs: readonly JobShard[];
+  readonly jobCount: number;
+  readonly toolchain: ToolchainState | null;
+  readonly builds: { readonly count: number; readonly running: number | null; readonly last: BuildSummary | null };
   readonly config: ConfigState;
   readonly daemon: DaemonRecord | null;
   readonly watcher: {
@@ -57,7 +109,12 @@ export function initialState(): ProjectState {
     lastSeq: 0,
     files: Array.from({ length: FILE_SHARDS }, () => new Map<string, FileRecord>()),
     fileCount: 0,
-    changes: { baseSeq: 0, count: 0 },
+    fileSetSeq: 0,
+    changes: { baseSeq: 0, count: 0, buildStartSeq: null, sinceBuildStart: 0 },
+    jobs: Array.from({ length: FILE_SHARDS }, () => new Map<string, JobRecord>()),
+    jobCount: 0,
+    toolchain: null,
+    builds: { count: 0, running: null, last: null },
     config: { hash: null, values: null, seq: 0, error: null },
     daemon: null,
     watcher: { rescans: 0, overflows: 0, lastRescan: null },

@@ -1,8 +1,9 @@
 /**
  * What the watcher never looks at. Paths are relative to the project root with `/`.
  * - `.git`, `.jmake` and `node_modules`, as a segment anywhere;
- * - the build output dirs (a change there is never a source change);
  * - `[daemon] watch_exclude` prefixes.
+ * The build output dirs are watched but never hold sources: a change there only tells the builder
+ * to check that output again.
  * `[discovery] exclude` is deliberately not here: an excluded folder may still hold headers.
  * The sync-cookie dir `.jmake/cookies` is the one exception inside `.jmake`.
  */
@@ -10,18 +11,23 @@ export const COOKIE_DIR = '.jmake/cookies';
 const ALWAYS_IGNORED_SEGMENTS = new Set(['.git', '.jmake', 'node_modules']);
 
 export interface IgnoreRules {
+  /** Never watched. */
   isIgnored(relativePath: string): boolean;
+  /** Under a build output dir: watched (so an output changed by hand is noticed), never a source. */
+  isOutput(relativePath: string): boolean;
 }
 
 export function ignoreRules(options: { outputDirs: readonly string[]; watchExclude: readonly string[] }): IgnoreRules {
-  const prefixes = [...options.outputDirs, ...options.watchExclude].filter((p) => p !== '' && p !== '.');
+  const usable = (p: string) => p !== '' && p !== '.';
+  const excluded = options.watchExclude.filter(usable);
+  const outputs = options.outputDirs.filter(usable);
+  const under = (rel: string, prefixes: readonly string[]) => prefixes.some((p) => rel === p || rel.startsWith(`${p}/`));
   return {
+    isOutput: (rel: string) => under(rel, outputs),
     isIgnored(rel: string): boolean {
       if (rel === '' || rel === '.') return false;
       if (rel === COOKIE_DIR || rel.startsWith(`${COOKIE_DIR}/`)) return false;
-      for (const prefix of prefixes) {
-        if (rel === prefix || rel.startsWith(`${prefix}/`)) return true;
-      }
+      if (under(rel, excluded)) return true;
       let start = 0;
       for (;;) {
         const slash = rel.indexOf('/', start);

@@ -39,6 +39,8 @@ export interface WatcherDeps {
   readonly rehashAll: boolean;
   /** Why this watcher was started, for its `watcher-rescan` event: 'startup', 'config', … */
   readonly reason: string;
+  /** Something changed under an output dir: the builder checks that output again before trusting it. */
+  outputTouched(path: string): void;
   known(path: string): KnownFile | undefined;
   knownFiles(): Iterable<[string, KnownFile]>;
   /** Append and apply; synchronous. */
@@ -82,10 +84,17 @@ export class ProjectWatcher {
   private watchedDirs = 0;
   private readonly errors: WatchError[] = [];
   private readonly fallbacks = new Set<string>();
+  private readonly readyWaiters: (() => void)[] = [];
 
   constructor(private readonly deps: WatcherDeps) {}
 
   get ready(): boolean { return this._ready; }
+
+  /** Resolves once the initial scan and reconcile are done (builds wait for this). */
+  waitReady(): Promise<void> {
+    if (this._ready) return Promise.resolve();
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
 
   start(): void {
     const { root, rules } = this.deps;
@@ -162,6 +171,7 @@ export class ProjectWatcher {
     this.closed = true;
     for (const t of [this.settleTimer, this.verifyTimer, this.pollTimer]) if (t) clearTimeout(t);
     for (const resolve of this.cookieWaiters.values()) resolve();
+    for (const resolve of this.readyWaiters.splice(0)) resolve();
     await this.chokidar?.close();
   }
 
@@ -170,6 +180,7 @@ export class ProjectWatcher {
   private onAdd(rel: string, stats: Stats | undefined): void {
     if (isCookiePath(rel)) { this.cookieWaiters.get(rel)?.(); return; }
     this.watchedFiles++;
+    if (this.deps.rules.isOutput(rel)) { this.deps.outputTouched(rel); return; }
     if (!this._ready && stats) {
       this.initialSeen.set(rel, { size: stats.size, mtime: stats.mtimeMs, ino: stats.ino });
       return;
@@ -179,12 +190,14 @@ export class ProjectWatcher {
 
   private onChange(rel: string): void {
     if (isCookiePath(rel)) { this.cookieWaiters.get(rel)?.(); return; }
+    if (this.deps.rules.isOutput(rel)) { this.deps.outputTouched(rel); return; }
     this.markPending(rel);
   }
 
   private onUnlink(rel: string): void {
     if (isCookiePath(rel)) return;
     this.watchedFiles = Math.max(0, this.watchedFiles - 1);
+    if (this.deps.rules.isOutput(rel)) { this.deps.outputTouched(rel); return; }
     this.initialSeen.delete(rel);
     this.markPending(rel);
   }
@@ -302,6 +315,7 @@ export class ProjectWatcher {
     this.deps.record([{ type: 'watcher-rescan', data: { reason: this.deps.reason, scanned, changed, durationMs } }]);
     this.deps.log('watcher', `ready: ${scanned} files, ${plan.toHash.length} hashed, ${changed} changed, in ${durationMs}ms`);
     this._ready = true;
+    for (const resolve of this.readyWaiters.splice(0)) resolve();
   }
 
   /**
@@ -364,7 +378,7 @@ export class ProjectWatcher {
     }
     for (const entry of entries) {
       const child = rel === '' ? entry.name : `${rel}/${entry.name}`;
-      if (this.deps.rules.isIgnored(child) || isCookiePath(child)) continue;
+      if (this.deps.rules.isIgnored(child) || this.deps.rules.isOutput(child) || isCookiePath(child)) continue;
       if (entry.isDirectory()) this.walk(child, out);
       else if (entry.isFile()) {
         const facts = statFacts(join(this.deps.root, child));

@@ -252,7 +252,7 @@ describe('openHistory', () => {
       const json = JSON.stringify({ seq, time: 1, type, v, data: {} });
       return `${crcHex(json)} ${json}\n`;
     };
-    appendFileSync(paths.eventLog, future(2, 'build-finished', 1) + future(3, 'file-added', 99)
+    appendFileSync(paths.eventLog, future(2, 'frobnicated', 1) + future(3, 'file-added', 99)
       + encodeRecord({ seq: 4, time: 1, type: 'file-added', data: { path: 'b.c', hash: 'b', size: 1, mtime: 1, ino: 1 } } as JmakeEvent));
     const h = history();
     expect(h.skipped).toBe(2);
@@ -262,7 +262,7 @@ describe('openHistory', () => {
     expect(h.state.lastSeq).toBe(4);
     expect(h.log.lastSeq).toBe(4);
     expect(messages.some((m) => m.includes('2 records of unknown or newer types'))).toBe(true);
-    expect(h.log.readPage().records.map((r) => r.type)).toEqual(['file-added', 'build-finished', 'file-added', 'file-added']);
+    expect(h.log.readPage().records.map((r) => r.type)).toEqual(['file-added', 'frobnicated', 'file-added', 'file-added']);
   });
 
   it('replays more records than one replay batch', () => {

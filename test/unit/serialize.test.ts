@@ -29,7 +29,7 @@ function buildState(): ProjectState {
   events.push(ev({ type: 'watcher-overflow', data: { path: 'x', code: 'ENOSPC', message: 'm', fallback: 'poll' } }));
   events.push(ev({ type: 'log-recovered', data: { truncatedBytes: 1, offset: 2, reason: 'r' } }));
   const state = applyEvents(initialState(), events);
-  return { ...state, changes: { baseSeq: 100, count: state.changes.count } };
+  return { ...state, changes: { baseSeq: 100, count: state.changes.count, buildStartSeq: null, sinceBuildStart: 0 } };
 }
 
 function view(state: ProjectState): unknown {
@@ -52,7 +52,7 @@ describe('serializeState / deserializeState', () => {
     expect(copy.fileCount).toBe(original.fileCount);
     expect(copy.fileCount).toBe(300);
     expect(copy.lastSeq).toBe(original.lastSeq);
-    expect(copy.changes).toEqual({ baseSeq: 100, count: original.changes.count });
+    expect(copy.changes).toEqual({ baseSeq: 100, count: original.changes.count, buildStartSeq: null, sinceBuildStart: 0 });
     expect(copy.config).toEqual(original.config);
     expect(copy.daemon).toEqual(original.daemon);
     expect(copy.watcher).toEqual(original.watcher);

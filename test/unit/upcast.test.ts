@@ -71,7 +71,7 @@ describe('upcast with the built-in tables', () => {
   });
 
   it('refuses unknown types and newer versions', () => {
-    expect(upcast(record('build-finished', 1, {})).ok).toBe(false);
+    expect(upcast(record('frobnicated', 1, {})).ok).toBe(false);
     expect(upcast(record('file-added', EVENT_VERSIONS['file-added'] + 1, {}))).toEqual({
       ok: false, reason: `file-added v${EVENT_VERSIONS['file-added'] + 1} is newer than this jmake (v${EVENT_VERSIONS['file-added']})`,
     });

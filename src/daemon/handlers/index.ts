@@ -1,10 +1,13 @@
 /** The dispatch table: one handler per protocol method. */
 import type { Method } from '../../protocol/messages.js';
 import type { Handler } from '../server.js';
+import { build } from './build.js';
 import { cancel } from './cancel.js';
+import { clean } from './clean.js';
 import { events } from './events.js';
 import { hello } from './hello.js';
 import { shutdown } from './shutdown.js';
 import { status } from './status.js';
+import { tools } from './tools.js';
 
-export const HANDLERS: { readonly [M in Method]: Handler<M> } = { hello, status, events, shutdown, cancel };
+export const HANDLERS: { readonly [M in Method]: Handler<M> } = { hello, status, events, shutdown, cancel, build, tools, clean };

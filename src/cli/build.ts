@@ -1,0 +1,67 @@
+/**
+ * `jmake build`: shared by the oclif command and the lean path. Sends the build request (pipelined
+ * behind hello), renders progress as it comes, and maps the outcome to an exit code: 0 built,
+ * 1 a job failed, 2 a usage or configuration error, 130 cancelled (Ctrl-C cancels the build's jobs).
+ */
+import { connectDaemon } from '../client/connect.js';
+import type { DaemonConnection } from '../client/connection.js';
+import { BUILD_ENV_KEYS } from '../config/build-config.js';
+import type { BuildParams, BuildResult } from '../protocol/messages.js';
+import { findProjectRoot } from '../project/root.js';
+import { printJson, reportError } from './output.js';
+import { BuildPrinter } from './render/build.js';
+import type { ParsedFlags } from './flags.js';
+
+export async function runBuild(flags: ParsedFlags, targets: readonly string[]): Promise<number> {
+  const json = flags.json === true;
+  try {
+    const root = findProjectRoot(typeof flags.dir === 'string' ? flags.dir : process.cwd());
+    const env: Record<string, string> = {};
+    for (const key of BUILD_ENV_KEYS) if (process.env[key]) env[key] = process.env[key]!;
+    const params: BuildParams = {
+      targets: [...targets],
+      profile: typeof flags.profile === 'string' ? flags.profile : undefined,
+      force: flags.force === true,
+      jobs: typeof flags.jobs === 'number' ? flags.jobs : undefined,
+      keepGoing: flags['keep-going'] === true,
+      explain: flags.explain === true,
+      dryRun: flags['dry-run'] === true,
+      warnings: flags.warnings === true,
+      env,
+    };
+    const printer = json ? null : new BuildPrinter({ explain: params.explain === true, verbose: flags.verbose === true });
+    let rid = 0;
+    let connection: DaemonConnection | null = null;
+    const session = await connectDaemon({
+      root, client: 'jmake build', autoStart: true,
+      first: (c) => {
+        connection = c;
+        const request = c.start('build', params, (p) => printer?.progress(p));
+        rid = request.rid;
+        return request.done;
+      },
+    });
+    let interrupted = false;
+    const onSigint = () => {
+      interrupted = true;
+      void connection?.call('cancel', { rid }).catch(() => undefined);
+    };
+    process.on('SIGINT', onSigint);
+    let result: BuildResult;
+    try {
+      result = (await session.first!) as BuildResult;
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+      session.connection.close();
+    }
+    if (json) printJson(result);
+    else {
+      printer!.finish(result);
+      printer!.earlierDiagnostics(result);
+    }
+    if (result.cancelled || interrupted) return 130;
+    return result.ok ? 0 : 1;
+  } catch (err) {
+    return reportError(err, json);
+  }
+}

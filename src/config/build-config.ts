@@ -1,0 +1,373 @@
+/**
+ * jmake.toml -> the build configuration the planner uses, with defaults filled in. Pure: the parsed
+ * document, its text (to name lines) and the client's environment in; a BuildConfig and the
+ * problems found out. Unknown keys are warnings (with a "did you mean"); wrong types and values are
+ * errors that name the key and its line. Full validation and completion build on this later.
+ */
+import { locateNearest, type KeyPath } from './locate.js';
+
+export type Pipeline = 'object' | 'ir' | 'thinlto';
+export type ArtifactType = 'executable' | 'shared' | 'static';
+export const PIPELINES: readonly Pipeline[] = ['object', 'ir', 'thinlto'];
+export const ARTIFACT_TYPES: readonly ArtifactType[] = ['executable', 'shared', 'static'];
+
+export interface ConfigIssue {
+  readonly severity: 'error' | 'warning';
+  readonly key: string;
+  readonly message: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+/** Flags that add up: [compile], then a target's, then the profile's, then the environment's. */
+export interface FlagSet {
+  readonly flags: readonly string[];
+  readonly cFlags: readonly string[];
+  readonly cxxFlags: readonly string[];
+  readonly includeDirs: readonly string[];
+  readonly defines: Readonly<Record<string, string | null>>;
+  readonly linkFlags: readonly string[];
+  readonly libDirs: readonly string[];
+}
+
+export interface TargetSpec {
+  readonly name: string;
+  readonly type: ArtifactType;
+  /** Globs (relative to the root) selecting this target's sources. */
+  readonly sources: readonly string[];
+  readonly exclude: readonly string[];
+  /**
+   * One executable per source matching this glob (e.g. "tests/*_test.cc"), named after the file,
+   * each built from that source plus `sources`.
+   */
+  readonly each: string | null;
+  /** Other targets (by name) or system libraries (`m`, `-lm`, `pthread`). */
+  readonly link: readonly string[];
+  readonly own: FlagSet;
+  readonly pkgConfig: readonly string[];
+}
+
+export interface Profile {
+  readonly name: string;
+  readonly own: FlagSet;
+  readonly outputDir: string | null;
+}
+
+export interface BuildConfig {
+  readonly projectName: string;
+  readonly discovery: {
+    readonly files: readonly string[] | null;
+    readonly include: readonly string[];
+    readonly exclude: readonly string[];
+    readonly excludeDirs: readonly string[];
+  };
+  readonly compile: FlagSet & { readonly outputDir: string; readonly pipeline: Pipeline };
+  readonly link: { readonly flags: readonly string[]; readonly optLevel: string };
+  readonly profiles: Readonly<Record<string, Profile>>;
+  readonly targets: readonly TargetSpec[];
+  readonly llvm: { readonly root: string | null; readonly tools: Readonly<Record<string, string>>; readonly prefer: 'clang' | 'gcc' };
+  /** CC, CXX, CFLAGS, CXXFLAGS, LDFLAGS of the client that asked (part of every job key). */
+  readonly env: BuildEnv;
+}
+
+export interface BuildEnv {
+  readonly CC?: string | undefined;
+  readonly CXX?: string | undefined;
+  readonly CFLAGS?: string | undefined;
+  readonly CXXFLAGS?: string | undefined;
+  readonly LDFLAGS?: string | undefined;
+}
+
+export const BUILD_ENV_KEYS = ['CC', 'CXX', 'CFLAGS', 'CXXFLAGS', 'LDFLAGS'] as const;
+
+export const SOURCE_EXTENSIONS = ['c', 'cc', 'cpp', 'cxx', 'c++', 'C'];
+export const DEFAULT_INCLUDE = ['src/**/*.{c,cc,cpp,cxx,c++,C}'];
+
+const EMPTY_FLAGS: FlagSet = { flags: [], cFlags: [], cxxFlags: [], includeDirs: [], defines: {}, linkFlags: [], libDirs: [] };
+
+const KNOWN: Record<string, readonly string[]> = {
+  '': ['version', 'project', 'discovery', 'compile', 'link', 'binary', 'targets', 'profile', 'llvm', 'cache', 'daemon', 'distributed', 'jobs'],
+  project: ['name', 'root', 'version', 'description'],
+  discovery: ['enabled', 'files', 'include', 'exclude', 'exclude_dirs'],
+  compile: ['enabled', 'flags', 'c_flags', 'cxx_flags', 'include_dirs', 'defines', 'output_dir', 'pipeline', 'compdb'],
+  link: ['enabled', 'flags', 'opt_level'],
+  binary: ['enabled', 'type', 'name', 'link_libraries', 'lib_dirs'],
+  llvm: ['root', 'tools', 'prefer', 'use_jmake_llvm'],
+  daemon: ['idle_timeout', 'settle_ms', 'watch_exclude', 'poll_interval', 'keep_recent_events'],
+  profile: ['flags', 'c_flags', 'cxx_flags', 'link_flags', 'defines', 'include_dirs', 'lib_dirs', 'output_dir'],
+  targets: ['name', 'type', 'sources', 'exclude', 'each', 'link', 'flags', 'c_flags', 'cxx_flags', 'defines', 'include_dirs', 'link_flags', 'lib_dirs', 'pkg_config'],
+};
+
+export interface ResolveResult {
+  readonly config: BuildConfig;
+  readonly issues: readonly ConfigIssue[];
+}
+
+export function resolveBuildConfig(values: Readonly<Record<string, unknown>>, text: string, env: BuildEnv, rootName: string): ResolveResult {
+  const r = new Reader(values, text);
+  r.unknownKeys([], KNOWN['']!);
+  for (const section of ['project', 'discovery', 'compile', 'link', 'binary', 'llvm', 'daemon']) r.unknownKeys([section], KNOWN[section]!);
+
+  const projectName = r.string(['project', 'name']) ?? rootName;
+  const discoveryFiles = r.stringList(['discovery', 'files']);
+  const discovery = {
+    files: discoveryFiles && discoveryFiles.length > 0 ? discoveryFiles : null,
+    include: r.stringList(['discovery', 'include']) ?? DEFAULT_INCLUDE,
+    exclude: r.stringList(['discovery', 'exclude']) ?? [],
+    excludeDirs: (r.stringList(['discovery', 'exclude_dirs']) ?? []).map(trimSlashes),
+  };
+  const outputDir = r.relativePath(['compile', 'output_dir']) ?? 'build';
+  const pipeline = r.oneOf(['compile', 'pipeline'], PIPELINES) ?? 'object';
+  const compile = { ...r.flagSet(['compile']), linkFlags: r.stringList(['link', 'flags']) ?? [], outputDir, pipeline };
+  const optLevel = r.optLevel(['link', 'opt_level']) ?? 'O2';
+
+  const profiles: Record<string, Profile> = {};
+  const profileTable = r.table(['profile']);
+  for (const name of Object.keys(profileTable ?? {})) {
+    if (r.table(['profile', name]) === null) continue;
+    r.unknownKeys(['profile', name], KNOWN.profile!);
+    profiles[name] = { name, own: r.flagSet(['profile', name], 'link_flags'), outputDir: r.relativePath(['profile', name, 'output_dir']) };
+  }
+
+  const targets: TargetSpec[] = [];
+  const targetList = r.arrayOfTables(['targets']);
+  const binary = r.table(['binary']);
+  if (targetList.length > 0) {
+    if (binary) r.warn(['binary'], '[binary] is ignored when [[targets]] are given');
+    targetList.forEach((_, i) => {
+      const at = ['targets', i];
+      r.unknownKeys(at, KNOWN.targets!);
+      const name = r.string([...at, 'name']);
+      if (!name) { r.error(at, `[[targets]] #${i + 1} needs a name`); return; }
+      if (!/^[A-Za-z0-9_.+-]+$/.test(name)) { r.error([...at, 'name'], `target name "${name}" may only hold letters, digits and _ . + -`); return; }
+      const each = r.string([...at, 'each']) ?? null;
+      targets.push({
+        name,
+        type: r.oneOf([...at, 'type'], ARTIFACT_TYPES) ?? 'executable',
+        sources: r.stringList([...at, 'sources']) ?? (each ? [] : discovery.include),
+        exclude: r.stringList([...at, 'exclude']) ?? [],
+        each,
+        link: r.stringList([...at, 'link']) ?? [],
+        own: r.flagSet(at, 'link_flags'),
+        pkgConfig: r.stringList([...at, 'pkg_config']) ?? [],
+      });
+    });
+    const seen = new Set<string>();
+    targets.forEach((t, i) => {
+      if (seen.has(t.name)) r.error(['targets', i, 'name'], `two targets are named "${t.name}"`);
+      seen.add(t.name);
+    });
+  } else {
+    const type = r.oneOf(['binary', 'type'], ARTIFACT_TYPES) ?? 'executable';
+    const name = r.string(['binary', 'name']) ?? projectName;
+    const libs = r.stringList(['binary', 'link_libraries']) ?? [];
+    const libDirs = r.stringList(['binary', 'lib_dirs']) ?? [];
+    targets.push({
+      name, type, sources: discovery.files ?? discovery.include, exclude: discovery.exclude, each: null,
+      link: libs, own: { ...EMPTY_FLAGS, libDirs }, pkgConfig: [],
+    });
+  }
+
+  const prefer = r.oneOf(['llvm', 'prefer'], ['clang', 'gcc'] as const) ?? 'clang';
+  const llvmTools = r.stringMap(['llvm', 'tools']) ?? {};
+  const config: BuildConfig = {
+    projectName,
+    discovery,
+    compile,
+    link: { flags: compile.linkFlags, optLevel },
+    profiles,
+    targets,
+    llvm: { root: r.string(['llvm', 'root']) ?? null, tools: llvmTools, prefer },
+    env: pickEnv(env),
+  };
+  return { config, issues: r.issues };
+}
+
+export function pickEnv(env: BuildEnv | Readonly<Record<string, string | undefined>>): BuildEnv {
+  const out: Record<string, string> = {};
+  for (const key of BUILD_ENV_KEYS) if (env[key]) out[key] = env[key]!;
+  return out;
+}
+
+function trimSlashes(path: string): string {
+  return path.replace(/^\.\//, '').replace(/\/+$/, '');
+}
+
+/** Reads typed values out of the parsed document, recording an issue for each problem. */
+class Reader {
+  readonly issues: ConfigIssue[] = [];
+
+  constructor(private readonly values: Readonly<Record<string, unknown>>, private readonly text: string) {}
+
+  get(path: KeyPath): unknown {
+    let value: unknown = this.values;
+    for (const key of path) {
+      if (typeof value !== 'object' || value === null) return undefined;
+      value = (value as Record<string | number, unknown>)[key];
+    }
+    return value;
+  }
+
+  error(path: KeyPath, message: string): void {
+    this.issue('error', path, message);
+  }
+
+  warn(path: KeyPath, message: string): void {
+    this.issue('warning', path, message);
+  }
+
+  table(path: KeyPath): Record<string, unknown> | null {
+    const v = this.get(path);
+    if (v === undefined) return null;
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+      this.error(path, `${dotted(path)} must be a table`);
+      return null;
+    }
+    return v as Record<string, unknown>;
+  }
+
+  arrayOfTables(path: KeyPath): Record<string, unknown>[] {
+    const v = this.get(path);
+    if (v === undefined) return [];
+    if (!Array.isArray(v) || !v.every((t) => typeof t === 'object' && t !== null && !Array.isArray(t))) {
+      this.error(path, `${dotted(path)} must be an array of tables ([[${dotted(path)}]])`);
+      return [];
+    }
+    return v as Record<string, unknown>[];
+  }
+
+  string(path: KeyPath): string | undefined {
+    const v = this.get(path);
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string') { this.error(path, `${dotted(path)} must be a string, not ${describe(v)}`); return undefined; }
+    if (v.trim() === '') { this.error(path, `${dotted(path)} must not be empty`); return undefined; }
+    return v;
+  }
+
+  stringList(path: KeyPath): string[] | undefined {
+    const v = this.get(path);
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) {
+      this.error(path, `${dotted(path)} must be an array of strings, not ${describe(v)}`);
+      return undefined;
+    }
+    const empty = v.findIndex((s) => (s as string).trim() === '');
+    if (empty >= 0) { this.error(path, `${dotted(path)}[${empty}] is an empty string`); return undefined; }
+    return v as string[];
+  }
+
+  stringMap(path: KeyPath): Record<string, string> | undefined {
+    const t = this.table(path);
+    if (!t) return undefined;
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(t)) {
+      if (typeof v === 'string' && v !== '') out[k] = v;
+      else this.error([...path, k], `${dotted([...path, k])} must be a non-empty string`);
+    }
+    return out;
+  }
+
+  oneOf<T extends string>(path: KeyPath, allowed: readonly T[]): T | undefined {
+    const v = this.string(path);
+    if (v === undefined) return undefined;
+    if ((allowed as readonly string[]).includes(v)) return v as T;
+    this.error(path, `${dotted(path)} = "${v}" is not one of ${allowed.map((a) => `"${a}"`).join(', ')}`);
+    return undefined;
+  }
+
+  /** An output path: relative, and inside the project root. */
+  relativePath(path: KeyPath): string | null {
+    const v = this.string(path);
+    if (v === undefined) return null;
+    const normal = trimSlashes(v.replace(/\/\.\//g, '/'));
+    if (normal.startsWith('/') || normal === '..' || normal.startsWith('../') || normal.includes('/../') || normal === '.' || normal === '') {
+      this.error(path, `${dotted(path)} = "${v}" must be a folder inside the project root`);
+      return null;
+    }
+    return normal;
+  }
+
+  optLevel(path: KeyPath): string | undefined {
+    const v = this.string(path);
+    if (v === undefined) return undefined;
+    const m = /^-?O?([0-3sz])$/.exec(v);
+    if (m) return `O${m[1]}`;
+    this.error(path, `${dotted(path)} = "${v}" is not an optimisation level (O0, O1, O2, O3, Os, Oz)`);
+    return undefined;
+  }
+
+  defines(path: KeyPath): Record<string, string | null> {
+    const t = this.table(path);
+    const out: Record<string, string | null> = {};
+    for (const [k, v] of Object.entries(t ?? {})) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) { this.error([...path, k], `"${k}" is not a valid macro name`); continue; }
+      if (v === true) out[k] = null;
+      else if (typeof v === 'string' || typeof v === 'number') out[k] = String(v);
+      else if (v === false) continue;
+      else this.error([...path, k], `${dotted([...path, k])} must be a string, a number or true`);
+    }
+    return out;
+  }
+
+  flagSet(at: KeyPath, linkFlagsKey?: string): FlagSet {
+    return {
+      flags: this.stringList([...at, 'flags']) ?? [],
+      cFlags: this.stringList([...at, 'c_flags']) ?? [],
+      cxxFlags: this.stringList([...at, 'cxx_flags']) ?? [],
+      includeDirs: this.stringList([...at, 'include_dirs']) ?? [],
+      defines: this.defines([...at, 'defines']),
+      linkFlags: linkFlagsKey ? this.stringList([...at, linkFlagsKey]) ?? [] : [],
+      libDirs: this.stringList([...at, 'lib_dirs']) ?? [],
+    };
+  }
+
+  unknownKeys(path: KeyPath, known: readonly string[]): void {
+    const t = path.length === 0 ? this.values : this.get(path);
+    if (typeof t !== 'object' || t === null || Array.isArray(t)) return;
+    for (const key of Object.keys(t)) {
+      if (known.includes(key)) continue;
+      const suggestion = closest(key, known);
+      this.warn([...path, key], `unknown key ${dotted([...path, key])}${suggestion ? `; did you mean "${suggestion}"?` : ''}`);
+    }
+  }
+
+  private issue(severity: 'error' | 'warning', path: KeyPath, message: string): void {
+    const { line, column } = locateNearest(this.text, path);
+    this.issues.push({ severity, key: dotted(path), message, line, column });
+  }
+}
+
+function dotted(path: KeyPath): string {
+  return path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${p}` : p), '');
+}
+
+function describe(v: unknown): string {
+  if (Array.isArray(v)) return 'an array';
+  if (v === null) return 'null';
+  return typeof v === 'object' ? 'a table' : `${typeof v} ${JSON.stringify(v)}`;
+}
+
+/** The known key at edit distance <= 2, if any. */
+export function closest(word: string, candidates: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = 3;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) { best = c; bestDistance = d; }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}

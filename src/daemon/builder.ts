@@ -1,0 +1,401 @@
+/**
+ * A build, from request to reply:
+ *
+ * 1. Wait for the watcher's initial scan, then sync with it (cookie): every edit saved before the
+ *    request is in the state.
+ * 2. Resolve jmake.toml (errors stop here, exit 2), the toolchain (recorded when it changed) and
+ *    pkg-config, and plan the job graph (cached while config, file set and toolchain are unchanged).
+ * 3. Schedule: each job is judged when its dependencies are done (`whyRun`: tool, command line,
+ *    every input's content, the output on disk). Jobs run in their own process groups with at most
+ *    `-j` at once; each start and finish is an event, the finish carrying the job key, the inputs
+ *    it read (from its depfile), the hash of what it wrote and its diagnostics.
+ * 4. Delete the outputs of jobs that no longer exist (a removed source or target), then record
+ *    build-finished (fsynced).
+ *
+ * Builds are queued: a request arriving during a build waits for it, then builds what is still out
+ * of date. A source edited during a build changes the key its job recorded (the key is taken from
+ * the content at the job's start), so the next build runs it again.
+ */
+import { availableParallelism } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { DiagnosticData, NewEvent } from '../../events/types.js';
+import { resolveBuildConfig, type BuildConfig, type ConfigIssue } from '../config/build-config.js';
+import { JmakeError } from '../errors.js';
+import { describeReason, jobKey, whyRun, type Reason } from '../graph/decide.js';
+import { planBuild, type Plan, type PlannedJob } from '../graph/plan.js';
+import type { BuildParams, BuildProgress, BuildResult, DiagnosticInfo, JobReport, ToolsResult } from '../protocol/messages.js';
+import { schedule } from '../scheduler/scheduler.js';
+import type { CommandRunner } from '../scheduler/runner.js';
+import { allJobs, getFile, getJob, liveFiles } from '../state/selectors.js';
+import type { JobRecord, ProjectState } from '../state/state.js';
+import { normalizeDepPath, parseDepfile } from '../toolchain/depfile.js';
+import { parseDiagnostics, stripAnsi } from '../toolchain/diagnostics.js';
+import type { ToolchainManager, ResolvedToolchain } from '../toolchain/manager.js';
+import type { PkgConfig } from '../toolchain/pkg-config.js';
+import type { Hasher } from '../util/hash.js';
+import type { ProjectWatcher } from '../watcher/watcher.js';
+import { ExternalFiles, OutputChecker, outputFacts } from './build-facts.js';
+import type { Logger } from './logger.js';
+import type { Recorder } from './recorder.js';
+
+export interface BuilderDeps {
+  readonly root: string;
+  readonly recorder: Recorder;
+  readonly watcher: () => ProjectWatcher;
+  readonly hasher: Hasher;
+  readonly runner: CommandRunner;
+  readonly toolchains: ToolchainManager;
+  readonly pkgConfig: PkgConfig;
+  readonly logger: Logger;
+  /** The text of jmake.toml as last read (to name lines in errors). */
+  readonly configText: () => string;
+  /** The daemon's environment: PATH for discovery, and the base of every job's environment. */
+  readonly env: NodeJS.ProcessEnv;
+}
+
+const MAX_LOG_IN_EVENT = 64 * 1024;
+
+export class Builder {
+  private queue: Promise<unknown> = Promise.resolve();
+  private running = 0;
+  readonly externals: ExternalFiles;
+  readonly outputs: OutputChecker;
+  private planCache: { key: string; plan: Plan } | null = null;
+
+  constructor(private readonly deps: BuilderDeps) {
+    this.externals = new ExternalFiles(deps.root, deps.hasher);
+    this.outputs = new OutputChecker(deps.root, deps.hasher);
+  }
+
+  get busy(): boolean {
+    return this.running > 0;
+  }
+
+  build(params: BuildParams, progress: (p: BuildProgress) => void, signal: AbortSignal): Promise<BuildResult> {
+    if (this.running > 0) progress({ type: 'waiting', reason: 'another build is running' });
+    this.running++;
+    const next = this.queue.then(() => this.run(params, progress, signal));
+    this.queue = next.catch(() => undefined).finally(() => { this.running--; });
+    return next;
+  }
+
+  async tools(env: Readonly<Record<string, string>>): Promise<ToolsResult> {
+    const config = this.config(env).config;
+    const resolved = await this.toolchain(config);
+    const chosen: Record<string, { path: string; version: string }> = {};
+    for (const [role, tool] of Object.entries(resolved.toolchain.tools)) if (tool) chosen[role] = { path: tool.argv.join(' '), version: tool.version };
+    return {
+      family: resolved.toolchain.family,
+      llvmMajor: resolved.toolchain.llvmMajor,
+      chosen,
+      found: resolved.toolchain.found.map((t) => ({ name: t.name, path: t.path, version: t.version })).sort((a, b) => a.name.localeCompare(b.name)),
+    };
+  }
+
+  /** Remove every output jmake built (all profiles), keep the history. */
+  async clean(): Promise<number> {
+    await this.queue;
+    const jobs = [...allJobs(this.deps.recorder.state)].map(([id]) => id);
+    for (const id of jobs) removeOutput(this.deps.root, id);
+    if (jobs.length > 0) this.deps.recorder.record([{ type: 'outputs-removed', data: { build: 0, jobs } }], { durable: true });
+    return jobs.length;
+  }
+
+  private async run(params: BuildParams, progress: (p: BuildProgress) => void, signal: AbortSignal): Promise<BuildResult> {
+    const started = performance.now();
+    const watcher = this.deps.watcher();
+    await watcher.waitReady();
+    await watcher.sync();
+    const { config, warnings } = this.config(params.env ?? {});
+    const toolchain = await this.toolchain(config);
+    const plan = await this.plan(config, params.profile ?? null, toolchain, params.jobs);
+    const wanted = this.selectJobs(plan, params.targets ?? []);
+    const recorder = this.deps.recorder;
+    this.externals.newBuild();
+    const ctx = this.decideContext(plan, toolchain, params.force === true);
+    const outputs = plan.targets.filter((t) => wanted.has(t.output)).map((t) => join(this.deps.root, t.output));
+
+    if (params.dryRun) return this.dryRun(plan, wanted, ctx, outputs, warnings, started);
+
+    const [buildStarted] = recorder.record([{ type: 'build-started', data: { targets: params.targets ?? [], profile: params.profile ?? null, force: params.force === true, planned: wanted.size } }]);
+    const build = buildStarted!.seq;
+    const reports = new Map<string, JobReport>();
+    const diagnostics: DiagnosticInfo[] = [];
+    const reasons = new Map<string, Reason>();
+    let total = this.estimate(plan, wanted, ctx);
+    let done = 0;
+    let launched = 0;
+    let jobsRun = 0;
+    const nodes = [...wanted].map((id) => plan.jobs.get(id)!);
+    const parallelism = params.jobs ?? availableParallelism();
+
+    const outcomes = await schedule(nodes, {
+      parallelism,
+      keepGoing: params.keepGoing === true,
+      signal,
+      decide: (job) => {
+        const reason = whyRun(job, getJob(recorder.state, job.id), ctx);
+        if (reason) reasons.set(job.id, reason);
+        else total = Math.max(done, total - (ctx.estimatedToRun.has(job.id) ? 1 : 0));
+        return reason !== null;
+      },
+      execute: async (job, jobSignal) => {
+        jobsRun++;
+        launched++;
+        progress({
+          type: 'job-started', job: job.id, kind: job.kind, done: launched - 1, total: Math.max(total, launched),
+          label: job.source ?? job.output, reason: describeReason(reasons.get(job.id)!), command: job.argv,
+        });
+        const report = await this.runJob(job, build, toolchain, jobSignal, reasons.get(job.id)!);
+        done++;
+        reports.set(job.id, report.report);
+        diagnostics.push(...report.diagnostics);
+        progress({ type: 'job-finished', job: job.id, kind: job.kind, status: report.report.status, durationMs: report.report.durationMs, done, total: Math.max(total, done), log: report.rawLog });
+        return report.cancelled ? 'cancelled' : report.report.status === 'succeeded' ? 'succeeded' : 'failed';
+      },
+      onSkipped: (job) => {
+        reports.set(job.id, { id: job.id, kind: job.kind, output: join(this.deps.root, job.output), status: 'skipped', durationMs: 0, log: '', reason: 'a dependency failed or the build stopped' });
+      },
+    });
+
+    const cancelled = signal.aborted;
+    const failed = [...outcomes.values()].filter((o) => o === 'failed').length;
+    const skipped = [...outcomes.values()].filter((o) => o === 'skipped' || o === 'cancelled').length;
+    const ok = failed === 0 && skipped === 0 && !cancelled;
+    if (ok && (params.targets ?? []).length === 0) this.removeStale(plan, build);
+    const earlierDiagnostics = params.warnings ? this.storedDiagnostics(wanted, reports) : [];
+    const durationMs = Math.round(performance.now() - started);
+    recorder.record([{ type: 'build-finished', data: { build, ok, jobsRun, failed, cancelled, durationMs } }], { durable: true });
+    this.deps.logger.log('job', `build ${build}: ${ok ? 'ok' : cancelled ? 'cancelled' : 'failed'}, ${jobsRun} jobs run, ${failed} failed, in ${durationMs}ms`);
+    return {
+      ok, build, jobsRun, durationMs, outputs,
+      jobs: nodes.filter((j) => reports.has(j.id)).map((j) => reports.get(j.id)!),
+      diagnostics, earlierDiagnostics, warnings, cancelled, dryRun: false,
+    };
+  }
+
+  private config(env: Readonly<Record<string, string>>): { config: BuildConfig; warnings: string[] } {
+    const state = this.deps.recorder.state;
+    const file = join(this.deps.root, 'jmake.toml');
+    if (state.config.error) {
+      const e = state.config.error;
+      throw new JmakeError('config-invalid', `${file}:${e.line}:${e.column}: error: ${e.message}`, 2, 'fix jmake.toml; `jmake status` shows the error too');
+    }
+    const { config, issues } = resolveBuildConfig(state.config.values ?? {}, this.deps.configText(), env, basename(this.deps.root));
+    const format = (i: ConfigIssue) => `${file}:${i.line}:${i.column}: ${i.severity}: ${i.message}`;
+    const errors = issues.filter((i) => i.severity === 'error');
+    if (errors.length > 0) throw new JmakeError('config-invalid', errors.map(format).join('\n'), 2, 'fix jmake.toml');
+    return { config, warnings: issues.filter((i) => i.severity === 'warning').map(format) };
+  }
+
+  private toolchain(config: BuildConfig): Promise<ResolvedToolchain> {
+    return this.deps.toolchains.get({
+      pathEnv: this.deps.env.PATH ?? '',
+      llvmRoot: config.llvm.root,
+      prefer: config.llvm.prefer,
+      overrides: config.llvm.tools,
+      cc: config.env.CC,
+      cxx: config.env.CXX,
+    }).then((resolved) => {
+      const recorded = this.deps.recorder.state.toolchain;
+      if (recorded?.hash !== resolved.hash) {
+        this.deps.recorder.record([{ type: 'toolchain-detected', data: { hash: resolved.hash, family: resolved.toolchain.family, llvmMajor: resolved.toolchain.llvmMajor, tools: resolved.records } }], { durable: true });
+      }
+      return resolved;
+    });
+  }
+
+  private async plan(config: BuildConfig, profile: string | null, toolchain: ResolvedToolchain, jobs: number | undefined): Promise<Plan> {
+    const state = this.deps.recorder.state;
+    const pkgNames = config.targets.flatMap((t) => t.pkgConfig);
+    const pkg = pkgNames.length > 0 ? await this.deps.pkgConfig.resolve(pkgNames) : {};
+    const parallelism = jobs ?? availableParallelism();
+    const key = JSON.stringify([state.config.hash, profile, config.env, toolchain.hash, state.fileSetSeq, pkg, parallelism]);
+    if (this.planCache?.key === key) return this.planCache.plan;
+    const files = [...liveFiles(state)].map(([path]) => path).sort();
+    const plan = planBuild({ config, profile, files, toolchain: toolchain.toolchain, pkgConfig: pkg, parallelism });
+    if (plan.errors.length > 0) {
+      throw new JmakeError('build-plan', plan.errors.map((e) => e.message).join('\n'), 2);
+    }
+    this.planCache = { key, plan };
+    return plan;
+  }
+
+  /** The requested targets' jobs and everything they depend on. */
+  private selectJobs(plan: Plan, targets: readonly string[]): Set<string> {
+    const roots: string[] = [];
+    if (targets.length === 0) roots.push(...plan.targets.map((t) => t.output));
+    for (const name of targets) {
+      const target = plan.targets.find((t) => t.name === name) ?? plan.targets.find((t) => t.output === name);
+      const job = plan.jobs.get(name);
+      if (target) roots.push(target.output);
+      else if (job) roots.push(job.id);
+      else throw new JmakeError('unknown-target', `no target or output named "${name}"`, 2, `targets: ${plan.targets.map((t) => t.name).join(', ')}`);
+    }
+    const wanted = new Set<string>();
+    const visit = (id: string) => {
+      if (wanted.has(id)) return;
+      const job = plan.jobs.get(id);
+      if (!job) return;
+      wanted.add(id);
+      for (const d of job.deps) visit(d);
+    };
+    roots.forEach(visit);
+    // Keep the plan's order (declaration order, compiles before links).
+    return new Set([...plan.jobs.keys()].filter((id) => wanted.has(id)));
+  }
+
+  private decideContext(plan: Plan, toolchain: ResolvedToolchain, force: boolean) {
+    const state = () => this.deps.recorder.state;
+    const argvHashes = new Map<string, string>();
+    const ctx = {
+      force,
+      estimatedToRun: new Set<string>(),
+      toolId: (job: PlannedJob) => toolchain.ids[job.tool] ?? `missing ${job.tool}`,
+      argvHash: (job: PlannedJob) => {
+        let h = argvHashes.get(job.id);
+        if (h === undefined) { h = this.argvHash(job); argvHashes.set(job.id, h); }
+        return h;
+      },
+      currentHash: (path: string) => currentHash(state(), plan, this.externals, path),
+      outputState: (job: PlannedJob, record: JobRecord) => this.outputs.state(job.output, record.output, record.seq),
+    };
+    return ctx;
+  }
+
+  /** How many jobs will probably run: those with a reason now, plus everything downstream of them. */
+  private estimate(plan: Plan, wanted: ReadonlySet<string>, ctx: ReturnType<Builder['decideContext']>): number {
+    const state = this.deps.recorder.state;
+    for (const id of wanted) {
+      const job = plan.jobs.get(id)!;
+      if (whyRun(job, getJob(state, id), ctx) !== null || job.deps.some((d) => ctx.estimatedToRun.has(d))) ctx.estimatedToRun.add(id);
+    }
+    return ctx.estimatedToRun.size;
+  }
+
+  private dryRun(plan: Plan, wanted: ReadonlySet<string>, ctx: ReturnType<Builder['decideContext']>, outputs: string[], warnings: string[], started: number): BuildResult {
+    const state = this.deps.recorder.state;
+    const jobs: JobReport[] = [];
+    const wouldRun = new Set<string>();
+    for (const id of wanted) {
+      const job = plan.jobs.get(id)!;
+      const reason = whyRun(job, getJob(state, id), ctx);
+      const upstream = job.deps.find((d) => wouldRun.has(d));
+      if (!reason && !upstream) continue;
+      wouldRun.add(id);
+      jobs.push({
+        id, kind: job.kind, output: join(this.deps.root, job.output), status: 'would-run', durationMs: 0, log: '',
+        reason: reason ? describeReason(reason) : `${upstream} would be rebuilt`, command: job.argv,
+      });
+    }
+    return { ok: true, build: 0, jobsRun: 0, durationMs: Math.round(performance.now() - started), outputs, jobs, diagnostics: [], earlierDiagnostics: [], warnings, cancelled: false, dryRun: true };
+  }
+
+  private async runJob(job: PlannedJob, build: number, toolchain: ResolvedToolchain, signal: AbortSignal, reason: Reason) {
+    const recorder = this.deps.recorder;
+    const root = this.deps.root;
+    // The inputs' content as the job starts: what the job key must describe.
+    const before = recorder.state;
+    recorder.record([{ type: 'job-started', data: { build, job: job.id, kind: job.kind } }]);
+    const toolArgs = toolchain.toolchain.tools[job.tool]?.argv.length ?? 1;
+    const argv = [...job.argv.slice(0, toolArgs), ...job.cosmeticArgs, ...job.argv.slice(toolArgs)];
+    const result = await this.deps.runner.run({
+      argv, cwd: root, env: this.deps.env,
+      outputs: [{ tmp: join(root, job.tmpOutput), final: join(root, job.output) }],
+    }, signal);
+    const succeeded = result.exitCode === 0 && !result.cancelled;
+    const log = result.spawnError ? `jmake: cannot run ${argv[0]}: ${result.spawnError}\n` : result.output;
+    const diagnostics: DiagnosticData[] = parseDiagnostics(log, root);
+    const inputs = this.inputsOf(job, before, succeeded);
+    const argvHash = this.argvHash(job);
+    const toolId = toolchain.ids[job.tool] ?? `missing ${job.tool}`;
+    const key = jobKey(toolId, argvHash, inputs, (text) => this.deps.hasher.hashBytes(Buffer.from(text)));
+    const facts = succeeded ? outputFacts(join(root, job.output), this.deps.hasher) : null;
+    const output = facts ? { path: job.output, ...facts } : null;
+    const status = succeeded && output ? 'succeeded' : 'failed';
+    const event: NewEvent = {
+      type: 'job-finished',
+      data: {
+        build, job: job.id, kind: job.kind, status, exitCode: result.exitCode, durationMs: Math.round(result.durationMs),
+        key, tool: toolId, argvHash, inputs, output, diagnostics,
+        log: log.length > MAX_LOG_IN_EVENT ? `${log.slice(0, MAX_LOG_IN_EVENT)}\n[truncated]\n` : log,
+      },
+    };
+    const [recorded] = recorder.record([event]);
+    if (output && recorded) this.outputs.written(job.output, recorded.seq);
+    this.deps.logger.log('job', `${job.kind} ${job.id}: ${status}${result.cancelled ? ' (cancelled)' : ''} in ${Math.round(result.durationMs)}ms`);
+    const report: JobReport = {
+      id: job.id, kind: job.kind, output: join(root, job.output), status, durationMs: Math.round(result.durationMs),
+      log: stripAnsi(log), reason: describeReason(reason),
+    };
+    return { report, rawLog: log, diagnostics: diagnostics as DiagnosticInfo[], cancelled: result.cancelled };
+  }
+
+  private argvHash(job: PlannedJob): string {
+    return this.deps.hasher.hashBytes(Buffer.from(job.argv.join('\u0000')));
+  }
+
+  /**
+   * What the job read, with each input's content as of the job's start: the depfile's list for
+   * compiles (the source and every header), the input outputs for the rest.
+   */
+  private inputsOf(job: PlannedJob, before: ProjectState, succeeded: boolean): [string, string][] {
+    const root = this.deps.root;
+    let paths: string[];
+    if (job.depfile && succeeded) {
+      let text = '';
+      try { text = readFileSync(join(root, job.depfile), 'utf8'); } catch { /* no depfile: only the source */ }
+      paths = parseDepfile(text).inputs.map((p) => normalizeDepPath(p, root));
+      if (job.source && !paths.includes(job.source)) paths.unshift(job.source);
+    } else {
+      paths = job.source ? [job.source] : [...job.deps];
+    }
+    const plan = this.planCache?.plan;
+    return paths.map((p) => [p, (plan ? currentHash(before, plan, this.externals, p) : null) ?? 'missing']);
+  }
+
+  /** Delete outputs of jobs the plan no longer has (removed sources or targets) under its output dir. */
+  private removeStale(plan: Plan, build: number): void {
+    const prefix = `${plan.outBase}/`;
+    const stale = [...allJobs(this.deps.recorder.state)].map(([id]) => id).filter((id) => id.startsWith(prefix) && !plan.jobs.has(id)
+      && !isUnderOtherProfile(id, plan));
+    if (stale.length === 0) return;
+    for (const id of stale) removeOutput(this.deps.root, id);
+    this.deps.recorder.record([{ type: 'outputs-removed', data: { build, jobs: stale } }]);
+    this.deps.logger.log('job', `removed ${stale.length} stale outputs`);
+  }
+
+  /** The diagnostics recorded when the up-to-date jobs last ran (`--warnings`). */
+  private storedDiagnostics(wanted: ReadonlySet<string>, ran: ReadonlyMap<string, JobReport>): DiagnosticInfo[] {
+    const out: DiagnosticInfo[] = [];
+    for (const id of wanted) {
+      if (ran.has(id)) continue;
+      const record = getJob(this.deps.recorder.state, id);
+      if (record) out.push(...(record.diagnostics as DiagnosticInfo[]));
+    }
+    return out;
+  }
+}
+
+/**
+ * The content hash of an input now: another planned job's output (from its record), a tracked
+ * file (from the watcher's state), or anything else (stat + hash, once per build).
+ */
+function currentHash(state: ProjectState, plan: Plan, externals: ExternalFiles, path: string): string | null {
+  if (plan.jobs.has(path)) return getJob(state, path)?.output?.hash ?? null;
+  const file = getFile(state, path);
+  if (file) return file.hash;
+  // Outside the root, or in a folder the watcher does not track: look at the disk.
+  return externals.hash(path);
+}
+
+/** Profiles with their own output dir nested in this one are not stale. */
+function isUnderOtherProfile(id: string, plan: Plan): boolean {
+  const rest = id.slice(plan.outBase.length + 1);
+  return !/^(obj|bin|lib|ir)\//.test(rest) && !rest.startsWith('thinlto-cache/');
+}
+
+function removeOutput(root: string, id: string): void {
+  for (const path of [id, `${id}.d`, `${id}.jmake-tmp`]) rmSync(join(root, path), { force: true });
+}

@@ -1,0 +1,317 @@
+/**
+ * The build graph: from the config, the tracked files and the toolchain, every job with its exact
+ * command line, output, inputs and dependencies. Pure (no I/O): the same inputs give the same plan,
+ * so the daemon caches it until the config, the file set or the toolchain changes.
+ *
+ * A job's id is the path of its output (relative to the root), so ids differ per profile and
+ * `jmake why OUTPUT` needs no other name. Commands write to `<output>.jmake-tmp`; the runner renames
+ * on success, so a killed build never leaves a truncated output that a later build trusts.
+ *
+ * Pipelines (see docs/build.md):
+ * - object:  compile (.c/.cc -> .o, depfile) -> link | archive
+ * - ir:      emit-ir (-> .bc) -> link-ir (llvm-link) -> opt -> codegen (llc -> .o) -> link | archive
+ * - thinlto: compile -flto=thin -> link with lld and a ThinLTO cache | archive with llvm-ar
+ */
+import picomatch from 'picomatch';
+import type { JobKindName } from '../../events/types.js';
+import { SOURCE_EXTENSIONS, type ArtifactType, type BuildConfig, type FlagSet, type Pipeline, type Profile, type TargetSpec } from '../config/build-config.js';
+import type { ToolRole } from '../toolchain/discover.js';
+
+export type JobKind = JobKindName;
+
+export interface PlannedJob {
+  /** The output path, relative to the root. */
+  readonly id: string;
+  readonly kind: JobKind;
+  readonly target: string;
+  readonly tool: ToolRole;
+  /** The command, writing its output to `tmpOutput`. */
+  readonly argv: readonly string[];
+  /** Arguments that do not change the output (diagnostic colours): inserted after the tool, not in the key. */
+  readonly cosmeticArgs: readonly string[];
+  readonly output: string;
+  readonly tmpOutput: string;
+  readonly depfile: string | null;
+  /** For compile and emit-ir: the source. */
+  readonly source: string | null;
+  /** Jobs whose outputs this job reads (and must wait for). */
+  readonly deps: readonly string[];
+  /** Higher first among ready jobs: finishing a target's tail frees its dependents sooner. */
+  readonly priority: number;
+}
+
+export interface PlannedTarget {
+  readonly name: string;
+  readonly type: ArtifactType;
+  /** The id of the job producing the artifact. */
+  readonly output: string;
+  readonly jobs: readonly string[];
+}
+
+export interface PlanError {
+  readonly message: string;
+  readonly target?: string;
+}
+
+export interface Plan {
+  readonly outBase: string;
+  readonly pipeline: Pipeline;
+  /** In a stable order: targets in declaration order, each target's compiles before its link. */
+  readonly jobs: ReadonlyMap<string, PlannedJob>;
+  readonly targets: readonly PlannedTarget[];
+  readonly errors: readonly PlanError[];
+}
+
+export interface PlanToolchain {
+  readonly family: 'clang' | 'gcc';
+  readonly tools: Partial<Record<ToolRole, { readonly argv: readonly string[] }>>;
+}
+
+export interface PlanInput {
+  readonly config: BuildConfig;
+  readonly profile: string | null;
+  /** Every tracked file, relative to the root. */
+  readonly files: readonly string[];
+  readonly toolchain: PlanToolchain;
+  /** pkg-config results by package name. */
+  readonly pkgConfig: Readonly<Record<string, { readonly cflags: readonly string[]; readonly libs: readonly string[] }>>;
+  /** ThinLTO backend jobs. */
+  readonly parallelism: number;
+}
+
+export const TMP_SUFFIX = '.jmake-tmp';
+
+const BUILTIN_PROFILES: Readonly<Record<string, Profile>> = {
+  debug: { name: 'debug', outputDir: null, own: { flags: ['-O0', '-g'], cFlags: [], cxxFlags: [], includeDirs: [], defines: {}, linkFlags: [], libDirs: [] } },
+  release: { name: 'release', outputDir: null, own: { flags: ['-O2'], cFlags: [], cxxFlags: [], includeDirs: [], defines: { NDEBUG: null }, linkFlags: [], libDirs: [] } },
+};
+
+const TOOL_HINTS: Record<ToolRole, string> = {
+  cc: 'a C compiler (clang or gcc)', cxx: 'a C++ compiler (clang++ or g++)', ar: 'ar (binutils)',
+  'llvm-link': 'llvm-link of the same release as clang (Debian: apt install llvm)', opt: 'opt (apt install llvm)',
+  llc: 'llc (apt install llvm)', 'llvm-ar': 'llvm-ar (apt install llvm)', lld: 'lld (apt install lld)', 'llvm-config': 'llvm-config',
+};
+
+const PRIORITY: Record<JobKind, number> = { link: 40, archive: 40, codegen: 30, opt: 20, 'link-ir': 10, compile: 0, 'emit-ir': 0 };
+
+export function profileFor(config: BuildConfig, name: string | null): Profile | null | undefined {
+  if (name === null) return null;
+  return config.profiles[name] ?? BUILTIN_PROFILES[name];
+}
+
+export function outBaseFor(config: BuildConfig, profile: Profile | null): string {
+  if (!profile) return config.compile.outputDir;
+  return profile.outputDir ?? `${config.compile.outputDir}/${profile.name}`;
+}
+
+export function isSource(path: string): boolean {
+  const dot = path.lastIndexOf('.');
+  return dot > path.lastIndexOf('/') && SOURCE_EXTENSIONS.includes(path.slice(dot + 1));
+}
+
+export function isCxx(path: string): boolean {
+  return !path.endsWith('.c');
+}
+
+export function planBuild(input: PlanInput): Plan {
+  const { config } = input;
+  const errors: PlanError[] = [];
+  const profile = profileFor(config, input.profile);
+  if (profile === undefined) {
+    return { outBase: config.compile.outputDir, pipeline: config.compile.pipeline, jobs: new Map(), targets: [], errors: [{ message: `no profile named "${input.profile}" ([profile.${input.profile}] in jmake.toml, or the built-in debug and release)` }] };
+  }
+  const outBase = outBaseFor(config, profile);
+  const pipeline = config.compile.pipeline;
+  const jobs = new Map<string, PlannedJob>();
+  const targets: PlannedTarget[] = [];
+  const candidates = input.files.filter((f) => isSource(f) && !isUnder(f, config.discovery.excludeDirs) && !isUnder(f, [outBase, config.compile.outputDir]));
+
+  for (const spec of expandEach(config, candidates, errors)) {
+    const sources = selectSources(spec, candidates);
+    if (sources.length === 0) {
+      errors.push({ target: spec.name, message: `target "${spec.name}" has no sources (patterns: ${spec.sources.join(', ') || 'none'})` });
+      continue;
+    }
+    const ctx = new TargetContext(input, spec, profile, outBase, pipeline);
+    const target = ctx.plan(sources, targets);
+    for (const job of target.jobList) jobs.set(job.id, job);
+    targets.push({ name: spec.name, type: spec.type, output: target.output, jobs: target.jobList.map((j) => j.id) });
+  }
+  const missing = new Set<ToolRole>();
+  for (const job of jobs.values()) if (!input.toolchain.tools[job.tool]) missing.add(job.tool);
+  if (pipeline === 'thinlto' && jobs.size > 0 && !input.toolchain.tools.lld) missing.add('lld');
+  for (const role of missing) errors.push({ message: `the ${pipeline} pipeline needs ${TOOL_HINTS[role]}, which was not found (see \`jmake tools\`)` });
+  return { outBase, pipeline, jobs, targets, errors };
+}
+
+/** `each = "tests/*_test.cc"` makes one executable per match. */
+function expandEach(config: BuildConfig, candidates: readonly string[], errors: PlanError[]): TargetSpec[] {
+  const out: TargetSpec[] = [];
+  for (const spec of config.targets) {
+    if (!spec.each) { out.push(spec); continue; }
+    const match = picomatch(spec.each, { dot: true });
+    const matches = candidates.filter((f) => match(f));
+    if (matches.length === 0) errors.push({ target: spec.name, message: `target "${spec.name}": each = "${spec.each}" matches no source` });
+    for (const file of matches) {
+      const base = file.slice(file.lastIndexOf('/') + 1).replace(/\.[^.]+$/, '');
+      out.push({ ...spec, name: base, each: null, sources: [file, ...spec.sources] });
+    }
+  }
+  return out;
+}
+
+function selectSources(spec: TargetSpec, candidates: readonly string[]): string[] {
+  const explicit = spec.sources.filter((p) => !picomatch.scan(p).isGlob);
+  const globs = spec.sources.filter((p) => picomatch.scan(p).isGlob);
+  const include = globs.length > 0 ? picomatch(globs, { dot: true }) : () => false;
+  const exclude = spec.exclude.length > 0 ? picomatch([...spec.exclude], { dot: true }) : () => false;
+  const set = new Set(explicit.map((p) => p.replace(/^\.\//, '')));
+  for (const f of candidates) if (include(f)) set.add(f);
+  return [...set].filter((f) => !exclude(f)).sort();
+}
+
+function isUnder(path: string, dirs: readonly string[]): boolean {
+  return dirs.some((d) => d !== '' && (path === d || path.startsWith(`${d}/`)));
+}
+
+/** Everything about one target that its commands need. */
+class TargetContext {
+  readonly levels: FlagSet[];
+  readonly jobList: PlannedJob[] = [];
+
+  constructor(
+    private readonly input: PlanInput,
+    private readonly spec: TargetSpec,
+    profile: Profile | null,
+    private readonly outBase: string,
+    private readonly pipeline: Pipeline,
+  ) {
+    this.levels = [input.config.compile, spec.own, ...(profile ? [profile.own] : [])];
+  }
+
+  plan(sources: readonly string[], earlier: readonly PlannedTarget[]): { output: string; jobList: PlannedJob[] } {
+    const { spec, pipeline } = this;
+    const objects = sources.map((src) => (pipeline === 'ir' ? this.emitIr(src) : this.compile(src)));
+    let linkInputs = objects;
+    if (pipeline === 'ir') linkInputs = [this.irTail(objects)];
+    const output = spec.type === 'static' ? this.archive(linkInputs) : this.link(linkInputs, sources, earlier);
+    return { output, jobList: this.jobList };
+  }
+
+  private compile(src: string): string {
+    const obj = `${this.outBase}/obj/${this.spec.name}/${src}.o`;
+    const dep = `${obj}.d`;
+    const lto = this.pipeline === 'thinlto' ? ['-flto=thin'] : [];
+    this.add({
+      kind: 'compile', tool: isCxx(src) ? 'cxx' : 'cc', output: obj, depfile: dep, source: src, deps: [],
+      args: [...this.compileFlags(src), ...lto, '-MD', '-MF', dep, '-MT', obj, '-c', src, '-o', tmp(obj)],
+    });
+    return obj;
+  }
+
+  private emitIr(src: string): string {
+    const bc = `${this.outBase}/ir/${this.spec.name}/${src}.bc`;
+    const dep = `${bc}.d`;
+    const level = this.input.config.link.optLevel;
+    this.add({
+      kind: 'emit-ir', tool: isCxx(src) ? 'cxx' : 'cc', output: bc, depfile: dep, source: src, deps: [],
+      // -O0 bitcode marks every function optnone, so a later `opt` would do nothing: emit at the
+      // target level with the passes disabled and let `opt` optimise the linked module.
+      args: [...this.compileFlags(src), `-${level}`, '-Xclang', '-disable-llvm-passes', '-emit-llvm', '-MD', '-MF', dep, '-MT', bc, '-c', src, '-o', tmp(bc)],
+    });
+    return bc;
+  }
+
+  /** llvm-link the bitcode, opt it, compile it to one object. */
+  private irTail(bitcode: readonly string[]): string {
+    const base = `${this.outBase}/ir/${this.spec.name}/${this.spec.name}`;
+    const level = this.input.config.link.optLevel;
+    const linked = `${base}.linked.bc`;
+    const optimised = `${base}.opt.bc`;
+    const object = `${base}.o`;
+    this.add({ kind: 'link-ir', tool: 'llvm-link', output: linked, depfile: null, source: null, deps: bitcode, args: [...bitcode, '-o', tmp(linked)] });
+    this.add({ kind: 'opt', tool: 'opt', output: optimised, depfile: null, source: null, deps: [linked], args: [`-${level}`, linked, '-o', tmp(optimised)] });
+    const pic = this.spec.type === 'shared' ? ['-relocation-model=pic'] : [];
+    this.add({ kind: 'codegen', tool: 'llc', output: object, depfile: null, source: null, deps: [optimised], args: [`-${level}`, '-filetype=obj', ...pic, optimised, '-o', tmp(object)] });
+    return object;
+  }
+
+  private archive(inputs: readonly string[]): string {
+    const lib = `${this.outBase}/lib/lib${this.spec.name}.a`;
+    const tool: ToolRole = this.pipeline === 'thinlto' ? 'llvm-ar' : 'ar';
+    this.add({ kind: 'archive', tool, output: lib, depfile: null, source: null, deps: inputs, args: ['rcsD', tmp(lib), ...inputs] });
+    return lib;
+  }
+
+  private link(inputs: readonly string[], sources: readonly string[], earlier: readonly PlannedTarget[]): string {
+    const { spec } = this;
+    const shared = spec.type === 'shared';
+    const out = shared ? `${this.outBase}/lib/lib${spec.name}.so` : `${this.outBase}/bin/${spec.name}`;
+    const libs: string[] = [];
+    const libDeps: string[] = [];
+    let rpath = false;
+    let cxx = sources.some(isCxx);
+    for (const name of spec.link) {
+      const target = earlier.find((t) => t.name === name);
+      if (target) {
+        libs.push(target.output);
+        libDeps.push(target.output);
+        if (target.type === 'shared') rpath = true;
+        if (target.type === 'executable') continue;
+        cxx ||= true; // an in-tree library may hold C++; linking with the C++ driver is always safe
+      } else if (/\.(a|so(\.\d+)*)$/.test(name) || name.startsWith('-')) libs.push(name);
+      else libs.push(`-l${name}`);
+    }
+    const pkgLibs = spec.pkgConfig.flatMap((p) => this.input.pkgConfig[p]?.libs ?? []);
+    const libDirs = this.levels.flatMap((l) => l.libDirs).map((d) => `-L${d}`);
+    const linkFlags = this.levels.flatMap((l) => l.linkFlags);
+    const envFlags = splitFlags(this.input.config.env.LDFLAGS);
+    const soname = shared ? ['-shared', `-Wl,-soname,lib${spec.name}.so`] : [];
+    const thin = this.pipeline === 'thinlto'
+      ? ['-flto=thin', '-fuse-ld=lld', `-Wl,--thinlto-cache-dir=${this.outBase}/thinlto-cache`, `-Wl,--thinlto-jobs=${this.input.parallelism}`]
+      : [];
+    const rpathFlag = rpath ? [shared ? '-Wl,-rpath,$ORIGIN' : '-Wl,-rpath,$ORIGIN/../lib'] : [];
+    this.add({
+      kind: 'link', tool: cxx ? 'cxx' : 'cc', output: out, depfile: null, source: null, deps: [...inputs, ...libDeps],
+      args: [...soname, ...thin, ...inputs, '-o', tmp(out), ...libDirs, ...libs, ...pkgLibs, ...rpathFlag, ...linkFlags, ...envFlags],
+    });
+    return out;
+  }
+
+  private compileFlags(src: string): string[] {
+    const cxx = isCxx(src);
+    const flags: string[] = [];
+    for (const level of this.levels) flags.push(...level.flags, ...(cxx ? level.cxxFlags : level.cFlags));
+    flags.push(...splitFlags(cxx ? this.input.config.env.CXXFLAGS : this.input.config.env.CFLAGS));
+    const includes = [this.spec.own, this.input.config.compile, ...this.levels.slice(2)].flatMap((l) => l.includeDirs);
+    const defines: Record<string, string | null> = {};
+    for (const level of this.levels) Object.assign(defines, level.defines);
+    const pkg = this.spec.pkgConfig.flatMap((p) => this.input.pkgConfig[p]?.cflags ?? []);
+    const pic = this.spec.type === 'shared' ? ['-fPIC'] : [];
+    return [
+      ...flags,
+      ...pic,
+      ...includes.map((d) => `-I${d}`),
+      ...Object.entries(defines).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => (v === null ? `-D${k}` : `-D${k}=${v}`)),
+      ...pkg,
+    ];
+  }
+
+  private add(job: { kind: JobKind; tool: ToolRole; output: string; depfile: string | null; source: string | null; deps: readonly string[]; args: string[] }): void {
+    const tool = this.input.toolchain.tools[job.tool];
+    const base = tool ? [...tool.argv] : [`<no ${job.tool}>`];
+    const colour = (job.tool === 'cc' || job.tool === 'cxx') ? ['-fdiagnostics-color=always'] : [];
+    this.jobList.push({
+      id: job.output, kind: job.kind, target: this.spec.name, tool: job.tool, argv: [...base, ...job.args], cosmeticArgs: colour,
+      output: job.output, tmpOutput: tmp(job.output), depfile: job.depfile, source: job.source, deps: [...job.deps], priority: PRIORITY[job.kind],
+    });
+  }
+}
+
+function tmp(path: string): string {
+  return `${path}${TMP_SUFFIX}`;
+}
+
+export function splitFlags(value: string | undefined): string[] {
+  return value ? value.trim().split(/\s+/).filter(Boolean) : [];
+}

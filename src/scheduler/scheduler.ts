@@ -1,0 +1,107 @@
+/**
+ * Runs a job graph: topological order, at most `parallelism` jobs at once, higher priority first
+ * among ready jobs. Each job is judged (`decide`) only when every job it depends on is done, so a
+ * link sees the objects its compiles just produced: an object that came out byte-identical leaves
+ * the link up to date (early cutoff). A failure skips its dependents; without keepGoing no new job
+ * starts after it. Cancelling (the signal) stops new starts and is passed to running jobs.
+ * No I/O of its own: deciding and executing are the caller's.
+ */
+export interface GraphNode {
+  readonly id: string;
+  /** Ids of nodes that must finish first; ids outside the graph count as done. */
+  readonly deps: readonly string[];
+  readonly priority: number;
+}
+
+export type NodeOutcome = 'succeeded' | 'failed' | 'up-to-date' | 'skipped' | 'cancelled';
+
+export interface ScheduleOptions<N extends GraphNode> {
+  readonly parallelism: number;
+  readonly keepGoing: boolean;
+  readonly signal: AbortSignal;
+  /** True when the node must run. Called once, when its dependencies are done. */
+  decide(node: N): boolean;
+  execute(node: N, signal: AbortSignal): Promise<'succeeded' | 'failed' | 'cancelled'>;
+  /** A node that will not run because a dependency failed or the build stopped. */
+  onSkipped?(node: N): void;
+}
+
+export async function schedule<N extends GraphNode>(nodes: readonly N[], options: ScheduleOptions<N>): Promise<Map<string, NodeOutcome>> {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const order = new Map(nodes.map((n, i) => [n.id, i]));
+  const waiting = new Map<string, number>();
+  const dependents = new Map<string, string[]>();
+  for (const node of nodes) {
+    const inGraph = node.deps.filter((d) => byId.has(d));
+    waiting.set(node.id, inGraph.length);
+    for (const d of inGraph) dependents.set(d, [...(dependents.get(d) ?? []), node.id]);
+  }
+  const outcomes = new Map<string, NodeOutcome>();
+  const ready: N[] = nodes.filter((n) => waiting.get(n.id) === 0);
+  const blocked = new Set<string>(); // a dependency failed or was skipped
+  let running = 0;
+  let stopped = false;
+
+  return new Promise((resolve) => {
+    const byPriority = (a: N, b: N) => b.priority - a.priority || order.get(a.id)! - order.get(b.id)!;
+    const finishIfDone = () => {
+      if (running > 0) return;
+      if (ready.length > 0 && !stopped) return;
+      for (const node of nodes) {
+        if (!outcomes.has(node.id)) {
+          outcomes.set(node.id, 'skipped');
+          options.onSkipped?.(node);
+        }
+      }
+      resolve(outcomes);
+    };
+    const release = (id: string, ok: boolean) => {
+      for (const child of dependents.get(id) ?? []) {
+        if (!ok) blocked.add(child);
+        const left = waiting.get(child)! - 1;
+        waiting.set(child, left);
+        if (left === 0) ready.push(byId.get(child)!);
+      }
+    };
+    const pump = () => {
+      if (options.signal.aborted) stopped = true;
+      while (!stopped && running < options.parallelism && ready.length > 0) {
+        ready.sort(byPriority);
+        const node = ready.shift()!;
+        if (blocked.has(node.id)) {
+          outcomes.set(node.id, 'skipped');
+          options.onSkipped?.(node);
+          release(node.id, false);
+          continue;
+        }
+        let mustRun: boolean;
+        try {
+          mustRun = options.decide(node);
+        } catch {
+          mustRun = true;
+        }
+        if (!mustRun) {
+          outcomes.set(node.id, 'up-to-date');
+          release(node.id, true);
+          continue;
+        }
+        running++;
+        options.execute(node, options.signal).then(
+          (result) => done(node, result),
+          () => done(node, 'failed'),
+        );
+      }
+      finishIfDone();
+    };
+    const done = (node: N, result: 'succeeded' | 'failed' | 'cancelled') => {
+      running--;
+      outcomes.set(node.id, result);
+      if (result !== 'succeeded' && !options.keepGoing) stopped = true;
+      if (result === 'cancelled') stopped = true;
+      release(node.id, result === 'succeeded');
+      pump();
+    };
+    options.signal.addEventListener('abort', () => { stopped = true; finishIfDone(); }, { once: true });
+    pump();
+  });
+}

@@ -1,0 +1,42 @@
+/**
+ * Compiler and linker messages -> `{file, line, column, severity, message}`. Pure. Understands the
+ * gcc/clang format (`file:line:col: error: text`, with or without a column), `fatal error`, and
+ * `note`; colour codes are stripped first. Files are made relative to the root when inside it.
+ */
+import { normalizeDepPath } from './depfile.js';
+
+export type Severity = 'error' | 'warning' | 'note';
+
+export interface Diagnostic {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly severity: Severity;
+  readonly message: string;
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
+const WITH_LOCATION = /^(.+?):(\d+):(?:(\d+):)? (fatal error|error|warning|note): (.*)$/;
+const LINKER = /^(?:.*\/)?(?:ld(?:\.\w+)?|collect2|clang(?:\+\+)?(?:-\d+)?|g\+\+|gcc|lld|ar|llvm-\w+): (?:(error|warning): )?(.*)$/;
+
+export function stripAnsi(text: string): string {
+  return text.replace(ANSI, '');
+}
+
+export function parseDiagnostics(output: string, root: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const raw of stripAnsi(output).split(/\r?\n/)) {
+    const m = WITH_LOCATION.exec(raw);
+    if (m) {
+      const severity = m[4] === 'fatal error' ? 'error' : (m[4] as Severity);
+      out.push({ file: normalizeDepPath(m[1]!, root), line: Number(m[2]), column: m[3] ? Number(m[3]) : 0, severity, message: m[5]! });
+      continue;
+    }
+    const l = LINKER.exec(raw);
+    if (l && (l[1] || /error|undefined reference|cannot find/.test(l[2]!))) {
+      out.push({ file: '', line: 0, column: 0, severity: (l[1] as Severity | undefined) ?? 'error', message: l[2]! });
+    }
+  }
+  return out;
+}

@@ -23,13 +23,21 @@ describe('ignoreRules', () => {
     }
   });
 
-  it('ignores output dirs and watch_exclude prefixes, by whole segments', () => {
-    for (const p of ['build', 'build/main.o', 'build/deep/x.o', 'docs', 'docs/a.md', 'third_party/big', 'third_party/big/x.c']) {
+  it('ignores watch_exclude prefixes, by whole segments', () => {
+    for (const p of ['docs', 'docs/a.md', 'third_party/big', 'third_party/big/x.c']) {
       expect(rules.isIgnored(p), p).toBe(true);
     }
-    for (const p of ['builder/x.c', 'build.c', 'src/build/x.c', 'third_party/bigger/x.c', 'third_party/small.c', 'documents/x']) {
+    for (const p of ['build/main.o', 'third_party/bigger/x.c', 'third_party/small.c', 'documents/x']) {
       expect(rules.isIgnored(p), p).toBe(false);
     }
+  });
+
+  it('watches output dirs but marks them as outputs, by whole segments', () => {
+    for (const p of ['build', 'build/main.o', 'build/deep/x.o']) {
+      expect(rules.isIgnored(p), p).toBe(false);
+      expect(rules.isOutput(p), p).toBe(true);
+    }
+    for (const p of ['builder/x.c', 'build.c', 'src/build/x.c', 'docs/a.md']) expect(rules.isOutput(p), p).toBe(false);
   });
 
   it('keeps the sync-cookie dir visible inside .jmake', () => {
@@ -56,9 +64,9 @@ describe('ignoreRules', () => {
 
   it('handles a nested output dir', () => {
     const r = ignoreRules({ outputDirs: ['out/debug'], watchExclude: [] });
-    expect(r.isIgnored('out/debug/a.o')).toBe(true);
-    expect(r.isIgnored('out/release/a.o')).toBe(false);
-    expect(r.isIgnored('out')).toBe(false);
+    expect(r.isOutput('out/debug/a.o')).toBe(true);
+    expect(r.isOutput('out/release/a.o')).toBe(false);
+    expect(r.isOutput('out')).toBe(false);
   });
 });
 

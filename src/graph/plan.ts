@@ -231,8 +231,8 @@ class TargetContext {
     const object = `${base}.o`;
     this.add({ kind: 'link-ir', tool: 'llvm-link', output: linked, depfile: null, source: null, deps: bitcode, args: [...bitcode, '-o', tmp(linked)] });
     this.add({ kind: 'opt', tool: 'opt', output: optimised, depfile: null, source: null, deps: [linked], args: [`-${level}`, linked, '-o', tmp(optimised)] });
-    const pic = this.spec.type === 'shared' ? ['-relocation-model=pic'] : [];
-    this.add({ kind: 'codegen', tool: 'llc', output: object, depfile: null, source: null, deps: [optimised], args: [`-${level}`, '-filetype=obj', ...pic, optimised, '-o', tmp(object)] });
+    // Position-independent always: distributions link executables as PIE, and shared libraries need it.
+    this.add({ kind: 'codegen', tool: 'llc', output: object, depfile: null, source: null, deps: [optimised], args: [`-${level}`, '-filetype=obj', '-relocation-model=pic', optimised, '-o', tmp(object)] });
     return object;
   }
 

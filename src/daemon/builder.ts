@@ -110,11 +110,11 @@ export class Builder {
     const { config, warnings } = this.config(params.env ?? {});
     const toolchain = await this.toolchain(config);
     const plan = await this.plan(config, params.profile ?? null, toolchain, params.jobs);
-    const wanted = this.selectJobs(plan, params.targets ?? []);
+    const { wanted, roots } = this.selectJobs(plan, params.targets ?? []);
     const recorder = this.deps.recorder;
     this.externals.newBuild();
     const ctx = this.decideContext(plan, toolchain, params.force === true);
-    const outputs = plan.targets.filter((t) => wanted.has(t.output)).map((t) => join(this.deps.root, t.output));
+    const outputs = plan.targets.filter((t) => roots.has(t.output)).map((t) => join(this.deps.root, t.output));
 
     if (params.dryRun) return this.dryRun(plan, wanted, ctx, outputs, warnings, started);
 
@@ -222,8 +222,8 @@ export class Builder {
     return plan;
   }
 
-  /** The requested targets' jobs and everything they depend on. */
-  private selectJobs(plan: Plan, targets: readonly string[]): Set<string> {
+  /** The requested targets' jobs (`roots`) and everything they depend on (`wanted`). */
+  private selectJobs(plan: Plan, targets: readonly string[]): { wanted: Set<string>; roots: Set<string> } {
     const roots: string[] = [];
     if (targets.length === 0) roots.push(...plan.targets.map((t) => t.output));
     for (const name of targets) {
@@ -243,7 +243,7 @@ export class Builder {
     };
     roots.forEach(visit);
     // Keep the plan's order (declaration order, compiles before links).
-    return new Set([...plan.jobs.keys()].filter((id) => wanted.has(id)));
+    return { wanted: new Set([...plan.jobs.keys()].filter((id) => wanted.has(id))), roots: new Set(roots) };
   }
 
   private decideContext(plan: Plan, toolchain: ResolvedToolchain, force: boolean) {

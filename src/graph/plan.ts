@@ -198,8 +198,14 @@ class TargetContext {
     return { output, jobList: this.jobList };
   }
 
+  /** Objects of a lone [binary] live in obj/ itself, so renaming the binary relinks only. */
+  private get objDir(): string {
+    return this.input.config.targets.length === 1 && this.input.config.targets[0] === this.spec
+      ? `${this.outBase}/obj` : `${this.outBase}/obj/${this.spec.name}`;
+  }
+
   private compile(src: string): string {
-    const obj = `${this.outBase}/obj/${this.spec.name}/${src}.o`;
+    const obj = `${this.objDir}/${src}.o`;
     const dep = `${obj}.d`;
     const lto = this.pipeline === 'thinlto' ? ['-flto=thin'] : [];
     this.add({

@@ -39,7 +39,10 @@ const live = new Set<TestProject>();
 export async function createProject(fixture = 'hello', options: { parent?: string } = {}): Promise<TestProject> {
   const base = mkdtempSync(join(options.parent ?? tmpdir(), 'jmake-test-'));
   const root = join(base, 'project');
-  cpSync(join(REPO_ROOT, 'fixtures', fixture), root, { recursive: true, filter: (src) => !src.includes(`${'/'}.jmake`) });
+  const source = join(REPO_ROOT, 'fixtures', fixture);
+  // Only the fixture itself: not the state or outputs of a daemon someone ran in fixtures/.
+  const skip = [join(source, '.jmake'), join(source, 'build')];
+  cpSync(source, root, { recursive: true, filter: (src) => !skip.some((s) => src === s || src.startsWith(`${s}/`)) });
   const runtimeDir = join(base, 'run');
   mkdirSync(runtimeDir, { mode: 0o700 });
   const tmp = join(base, 'tmp');

@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { execa } from 'execa';
+import type { TestProject } from './project.js';
+import { xxh64 } from './hash.js';
+
+export interface BuildJson {
+  ok: boolean;
+  build: number;
+  jobsRun: number;
+  durationMs: number;
+  outputs: string[];
+  jobs: { id: string; kind: string; output: string; status: string; durationMs: number; log: string; reason: string }[];
+  diagnostics: { file: string; line: number; column: number; severity: string; message: string }[];
+  earlierDiagnostics: BuildJson['diagnostics'];
+  warnings: string[];
+  cancelled: boolean;
+  dryRun: boolean;
+}
+
+/** `jmake build ARGS --json`, checking the exit code matches the outcome. */
+export async function build(p: TestProject, args: string[] = []): Promise<BuildJson & { code: number }> {
+  const result = await p.run(['build', ...args, '--json']);
+  let parsed: BuildJson;
+  try {
+    parsed = JSON.parse(result.stdout) as BuildJson;
+  } catch {
+    throw new Error(`jmake build ${args.join(' ')} --json printed no JSON (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
+  }
+  return { ...parsed, code: result.code };
+}
+
+/** The ids of the jobs that ran, by kind, sorted. */
+export function ran(result: BuildJson, kind?: string): string[] {
+  return result.jobs.filter((j) => j.status === 'succeeded' || j.status === 'failed').filter((j) => !kind || j.kind === kind).map((j) => j.id).sort();
+}
+
+export async function runProgram(path: string): Promise<string> {
+  return String((await execa(path, [], { reject: true })).stdout);
+}
+
+export function fileHash(path: string): string {
+  return xxh64(readFileSync(path));
+}

@@ -1,0 +1,180 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { appendFileSync, existsSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { createProject, disposeAll } from '../helpers/project.js';
+import { build, ran, runProgram, fileHash } from '../helpers/build.js';
+
+afterEach(disposeAll);
+
+// A lone [binary] keeps its objects in build/obj/; [[targets]] use build/obj/<target>/.
+const obj = (_binary: string, src: string) => `build/obj/${src}.o`;
+
+describe('object pipeline on fixtures/hello', () => {
+  it('builds the program, then a no-op and a touch run nothing', async () => {
+    const p = await createProject('hello');
+    const first = await build(p);
+    expect(first).toMatchObject({ ok: true, code: 0, jobsRun: 3, outputs: [p.path('build/bin/hello')] });
+    expect(first.jobs.map((j) => [j.kind, j.status])).toEqual([['compile', 'succeeded'], ['compile', 'succeeded'], ['link', 'succeeded']]);
+    expect(first.jobs.every((j) => j.output.startsWith(p.root) && j.reason === 'never built')).toBe(true);
+    expect(await runProgram(p.path('build/bin/hello'))).toBe('hello from jmake');
+
+    const noop = await build(p);
+    expect(noop).toMatchObject({ ok: true, jobsRun: 0, jobs: [], outputs: [p.path('build/bin/hello')] });
+
+    const future = new Date(Date.now() + 120_000);
+    utimesSync(p.path('src/main.cpp'), future, future);
+    utimesSync(p.path('src/greet.h'), future, future);
+    expect((await build(p)).jobsRun).toBe(0);
+  });
+
+  it('one source edit runs one compile and one link; a comment-only edit stops at the compile (early cutoff)', async () => {
+    const p = await createProject('hello');
+    await build(p);
+    writeFileSync(p.path('src/greet.cpp'), '#include "greet.h"\n\nconst char* greeting() { return "hello again"; }\n');
+    const edited = await build(p);
+    expect(ran(edited)).toEqual(['build/bin/hello', obj('hello', 'src/greet.cpp')]);
+    expect(await runProgram(p.path('build/bin/hello'))).toBe('hello again');
+    const linked = fileHash(p.path('build/bin/hello'));
+
+    appendFileSync(p.path('src/greet.cpp'), '// only a comment\n');
+    const comment = await build(p);
+    expect(ran(comment)).toEqual([obj('hello', 'src/greet.cpp')]);
+    expect(fileHash(p.path('build/bin/hello'))).toBe(linked);
+  });
+
+  it('a changed compile flag recompiles everything; a changed binary name relinks only', async () => {
+    const p = await createProject('hello');
+    await build(p);
+    const toml = readFileSync(p.path('jmake.toml'), 'utf8');
+    writeFileSync(p.path('jmake.toml'), toml.replace('"-Wall"', '"-Wall", "-DEXTRA=1"'));
+    const flags = await build(p);
+    expect(ran(flags, 'compile')).toHaveLength(2);
+    expect(flags.jobs.find((j) => j.kind === 'compile')!.reason).toBe('the command line changed');
+
+    writeFileSync(p.path('jmake.toml'), readFileSync(p.path('jmake.toml'), 'utf8').replace('name = "hello"\n\n', 'name = "hello"\n\n').replace(/\[binary\]\ntype = "executable"\nname = "hello"/, '[binary]\ntype = "executable"\nname = "greeter"'));
+    const renamed = await build(p);
+    expect(ran(renamed)).toEqual(['build/bin/greeter']);
+    expect(renamed.outputs).toEqual([p.path('build/bin/greeter')]);
+    expect(await runProgram(p.path('build/bin/greeter'))).toBe('hello from jmake');
+    expect(existsSync(p.path('build/bin/hello'))).toBe(false); // a removed target's output is deleted
+  });
+
+  it('an added source is compiled and linked; a removed one is unlinked and its object deleted', async () => {
+    const p = await createProject('hello');
+    await build(p);
+    writeFileSync(p.path('src/extra.cpp'), 'int extra() { return 7; }\n');
+    const added = await build(p);
+    expect(ran(added)).toEqual(['build/bin/hello', obj('hello', 'src/extra.cpp')]);
+    rmSync(p.path('src/extra.cpp'));
+    const removed = await build(p);
+    expect(ran(removed)).toEqual(['build/bin/hello']);
+    expect(existsSync(p.path(obj('hello', 'src/extra.cpp')))).toBe(false);
+    expect(await runProgram(p.path('build/bin/hello'))).toBe('hello from jmake');
+  });
+
+  it('rebuilds an output deleted or changed by hand', async () => {
+    const p = await createProject('hello');
+    await build(p);
+    rmSync(p.path(obj('hello', 'src/main.cpp')));
+    const deleted = await build(p);
+    expect(ran(deleted)).toEqual([obj('hello', 'src/main.cpp')]);
+    expect(deleted.jobs[0]!.reason).toBe('its output is missing');
+    writeFileSync(p.path('build/bin/hello'), 'not a program');
+    const modified = await build(p);
+    expect(ran(modified)).toEqual(['build/bin/hello']);
+    expect(modified.jobs[0]!.reason).toBe('its output was modified');
+    expect(await runProgram(p.path('build/bin/hello'))).toBe('hello from jmake');
+  });
+
+  it('--explain, -n, --force and clean', async () => {
+    const p = await createProject('hello');
+    const dry = await build(p, ['-n']);
+    expect(dry).toMatchObject({ dryRun: true, jobsRun: 0 });
+    expect(dry.jobs.map((j) => j.status)).toEqual(['would-run', 'would-run', 'would-run']);
+    expect(existsSync(p.path('build/bin/hello'))).toBe(false);
+    await build(p);
+    writeFileSync(p.path('src/greet.h'), '#pragma once\n\nconst char* greeting(); // changed\n');
+    const explain = await p.run(['build', '--explain']);
+    expect(explain.code).toBe(0);
+    expect(explain.stdout).toMatch(/jmake explain: build\/obj\/src\/greet\.cpp\.o: input src\/greet\.h changed \([0-9a-f]+ -> [0-9a-f]+\)/);
+    expect((await build(p, ['--force'])).jobsRun).toBe(3);
+    const cleaned = await p.json(['clean']);
+    expect(cleaned.removed).toBe(3);
+    expect(existsSync(p.path('build/bin/hello'))).toBe(false);
+    expect((await build(p)).jobsRun).toBe(3);
+  });
+});
+
+describe('header dependencies on fixtures/multi', () => {
+  it('a header edit rebuilds exactly the sources that include it', async () => {
+    const p = await createProject('multi');
+    const first = await build(p);
+    expect(first.ok).toBe(true);
+    expect(await runProgram(p.path('build/bin/multi'))).toBe('AREAS! 12 9');
+    appendFileSync(p.path('include/util/math.h'), '// touched\n');
+    const header = await build(p);
+    expect(ran(header, 'compile')).toEqual([obj('multi', 'src/shapes/circle.cpp'), obj('multi', 'src/util/math.c')]);
+    appendFileSync(p.path('src/shapes/shape.h'), 'double unused_area();\n');
+    const shape = await build(p);
+    expect(ran(shape, 'compile')).toEqual([obj('multi', 'src/main.cpp'), obj('multi', 'src/shapes/circle.cpp'), obj('multi', 'src/shapes/square.cpp')]);
+  });
+});
+
+describe('libraries on fixtures/lib_project', () => {
+  it('builds a static and a shared library, a program that runs from the build dir, and one test per source', async () => {
+    const p = await createProject('lib_project');
+    const result = await build(p);
+    expect(result.ok).toBe(true);
+    expect(result.outputs).toEqual(['lib/libcore.a', 'lib/libgreet.so', 'bin/app', 'bin/add_test', 'bin/version_test'].map((o) => p.path(`build/${o}`)));
+    expect(await runProgram(p.path('build/bin/app'))).toBe('hello app from core v3, 2+3=5');
+    await runProgram(p.path('build/bin/add_test'));
+    await runProgram(p.path('build/bin/version_test'));
+    const readelf = readFileSync(p.path('build/lib/libgreet.so')).includes(Buffer.from('libgreet.so'));
+    expect(readelf).toBe(true); // the soname is recorded in the library
+    const onlyTests = await build(p, ['add_test']);
+    expect(onlyTests.outputs).toEqual([p.path('build/bin/add_test')]);
+  });
+});
+
+describe('a failing build on fixtures/broken', () => {
+  it('exits 1 with parsed diagnostics, skips the link, and keeps going when asked', async () => {
+    const p = await createProject('broken');
+    const result = await build(p);
+    expect(result.code).toBe(1);
+    expect(result.ok).toBe(false);
+    const failed = result.jobs.find((j) => j.status === 'failed')!;
+    expect(failed).toMatchObject({ kind: 'compile', id: 'build/obj/src/main.c.o' });
+    expect(failed.log).toMatch(/missing_value/);
+    expect(failed.log).not.toMatch(/\u001b\[/);
+    expect(result.diagnostics).toContainEqual(expect.objectContaining({ file: 'src/main.c', line: 7, severity: 'error', message: expect.stringMatching(/missing_value/) }));
+    expect(result.jobs.find((j) => j.kind === 'link')?.status).toBe('skipped');
+    expect(existsSync(p.path('build/obj/src/main.c.o'))).toBe(false);
+
+    const human = await p.run(['build']);
+    expect(human.code).toBe(1);
+    expect(human.stdout).toMatch(/FAILED: compile build\/obj\/src\/main\.c\.o/);
+    expect(human.stdout).toMatch(/src\/main\.c:7:\d+: error: .*missing_value/);
+
+    // One job at a time, main.c first: without --keep-going ok.c never starts; with it, it is built.
+    const q = await createProject('broken');
+    const stops = await build(q, ['-j', '1']);
+    expect(stops.jobs.map((j) => [j.id, j.status])).toEqual([
+      ['build/obj/src/main.c.o', 'failed'], ['build/obj/src/ok.c.o', 'skipped'], ['build/bin/broken', 'skipped'],
+    ]);
+    const keepGoing = await build(q, ['-j', '1', '--keep-going']);
+    expect(keepGoing.jobs.find((j) => j.id === 'build/obj/src/ok.c.o')?.status).toBe('succeeded');
+    expect(existsSync(q.path('build/obj/src/ok.c.o'))).toBe(true);
+    expect(keepGoing.code).toBe(1);
+  });
+});
+
+describe('configuration errors', () => {
+  it('a wrong type names the key and its line, and exits 2', async () => {
+    const p = await createProject('hello');
+    writeFileSync(p.path('jmake.toml'), '[project]\nname = "hello"\n\n[compile]\nflags = "-Wall"\n');
+    const result = await p.run(['build', '--json']);
+    expect(result.code).toBe(2);
+    const error = JSON.parse(result.stdout).error;
+    expect(error.code).toBe('config-invalid');
+    expect(error.message).toMatch(/jmake\.toml:5:1: error: compile\.flags must be an array of strings/);
+  });
+});

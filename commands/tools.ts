@@ -13,7 +13,7 @@ export default class Tools extends JmakeCommand {
     for (const key of BUILD_ENV_KEYS) if (process.env[key]) env[key] = process.env[key]!;
     const session = await connectDaemon({ root: this.projectRoot(flags), client: 'jmake tools', autoStart: true });
     try {
-      const result = await session.connection.call('tools', { env });
+      const result = await session.connection.call('tools', { env, path: process.env.PATH });
       if (this.jsonEnabled()) { printJson(result); return; }
       this.log(`toolchain: ${result.family ?? 'none'}${result.llvmMajor ? ` (LLVM ${result.llvmMajor})` : ''}`);
       for (const [role, tool] of Object.entries(result.chosen)) this.log(`  ${role.padEnd(12)} ${tool.path} (${tool.version})`);

@@ -28,6 +28,7 @@ export async function runBuild(flags: ParsedFlags, targets: readonly string[]): 
       dryRun: flags['dry-run'] === true,
       warnings: flags.warnings === true,
       env,
+      path: process.env.PATH,
     };
     const printer = json ? null : new BuildPrinter({ explain: params.explain === true, verbose: flags.verbose === true });
     let rid = 0;

@@ -131,6 +131,7 @@ export function resolveBuildConfig(values: Readonly<Record<string, unknown>>, te
 
   const targets: TargetSpec[] = [];
   const targetList = r.arrayOfTables(['targets']);
+  const targetIndex: number[] = []; // targets[k] came from [[targets]] #targetIndex[k] (rejected ones are left out)
   const binary = r.table(['binary']);
   if (targetList.length > 0) {
     if (binary) r.warn(['binary'], '[binary] is ignored when [[targets]] are given');
@@ -141,6 +142,7 @@ export function resolveBuildConfig(values: Readonly<Record<string, unknown>>, te
       if (!name) { r.error(at, `[[targets]] #${i + 1} needs a name`); return; }
       if (!/^[A-Za-z0-9_.+-]+$/.test(name)) { r.error([...at, 'name'], `target name "${name}" may only hold letters, digits and _ . + -`); return; }
       const each = r.string([...at, 'each']) ?? null;
+      targetIndex.push(i);
       targets.push({
         name,
         type: r.oneOf([...at, 'type'], ARTIFACT_TYPES) ?? 'executable',
@@ -153,8 +155,8 @@ export function resolveBuildConfig(values: Readonly<Record<string, unknown>>, te
       });
     });
     const seen = new Set<string>();
-    targets.forEach((t, i) => {
-      if (seen.has(t.name)) r.error(['targets', i, 'name'], `two targets are named "${t.name}"`);
+    targets.forEach((t, k) => {
+      if (seen.has(t.name)) r.error(['targets', targetIndex[k]!, 'name'], `two targets are named "${t.name}"`);
       seen.add(t.name);
     });
   } else {
@@ -280,7 +282,9 @@ class Reader {
     const v = this.string(path);
     if (v === undefined) return null;
     const normal = trimSlashes(v.replace(/\/\.\//g, '/'));
-    if (normal.startsWith('/') || normal === '..' || normal.startsWith('../') || normal.includes('/../') || normal === '.' || normal === '') {
+    // Any `..` segment is refused: `sub/..` is the root itself, and an unnormalised path would not
+    // match the tracked (normalised) paths that must be kept out of the sources.
+    if (normal.startsWith('/') || normal.split('/').includes('..') || normal === '.' || normal === '') {
       this.error(path, `${dotted(path)} = "${v}" must be a folder inside the project root`);
       return null;
     }

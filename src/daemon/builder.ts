@@ -80,9 +80,9 @@ export class Builder {
     return next;
   }
 
-  async tools(env: Readonly<Record<string, string>>): Promise<ToolsResult> {
+  async tools(env: Readonly<Record<string, string>>, path: string | undefined): Promise<ToolsResult> {
     const config = this.config(env).config;
-    const resolved = await this.toolchain(config);
+    const resolved = await this.toolchain(config, path);
     const chosen: Record<string, { path: string; version: string }> = {};
     for (const [role, tool] of Object.entries(resolved.toolchain.tools)) if (tool) chosen[role] = { path: tool.argv.join(' '), version: tool.version };
     return {
@@ -108,7 +108,7 @@ export class Builder {
     await watcher.waitReady();
     await watcher.sync();
     const { config, warnings } = this.config(params.env ?? {});
-    const toolchain = await this.toolchain(config);
+    const toolchain = await this.toolchain(config, params.path);
     const plan = await this.plan(config, params.profile ?? null, toolchain, params.jobs);
     const { wanted, roots } = this.selectJobs(plan, params.targets ?? []);
     const recorder = this.deps.recorder;
@@ -147,7 +147,7 @@ export class Builder {
           type: 'job-started', job: job.id, kind: job.kind, done: launched - 1, total: Math.max(total, launched),
           label: job.source ?? job.output, reason: describeReason(reasons.get(job.id)!), command: job.argv,
         });
-        const report = await this.runJob(job, build, toolchain, jobSignal, reasons.get(job.id)!);
+        const report = await this.runJob(job, build, toolchain, jobSignal, reasons.get(job.id)!, params.path);
         done++;
         reports.set(job.id, report.report);
         diagnostics.push(...report.diagnostics);
@@ -189,9 +189,9 @@ export class Builder {
     return { config, warnings: issues.filter((i) => i.severity === 'warning').map(format) };
   }
 
-  private toolchain(config: BuildConfig): Promise<ResolvedToolchain> {
+  private toolchain(config: BuildConfig, path: string | undefined): Promise<ResolvedToolchain> {
     return this.deps.toolchains.get({
-      pathEnv: this.deps.env.PATH ?? '',
+      pathEnv: path ?? this.deps.env.PATH ?? '',
       llvmRoot: config.llvm.root,
       prefer: config.llvm.prefer,
       overrides: config.llvm.tools,
@@ -292,7 +292,7 @@ export class Builder {
     return { ok: true, build: 0, jobsRun: 0, durationMs: Math.round(performance.now() - started), outputs, jobs, diagnostics: [], earlierDiagnostics: [], warnings, cancelled: false, dryRun: true };
   }
 
-  private async runJob(job: PlannedJob, build: number, toolchain: ResolvedToolchain, signal: AbortSignal, reason: Reason) {
+  private async runJob(job: PlannedJob, build: number, toolchain: ResolvedToolchain, signal: AbortSignal, reason: Reason, path: string | undefined) {
     const recorder = this.deps.recorder;
     const root = this.deps.root;
     // The inputs' content as the job starts: what the job key must describe.
@@ -301,7 +301,7 @@ export class Builder {
     const toolArgs = toolchain.toolchain.tools[job.tool]?.argv.length ?? 1;
     const argv = [...job.argv.slice(0, toolArgs), ...job.cosmeticArgs, ...job.argv.slice(toolArgs)];
     const result = await this.deps.runner.run({
-      argv, cwd: root, env: this.deps.env,
+      argv, cwd: root, env: path ? { ...this.deps.env, PATH: path } : this.deps.env,
       outputs: [{ tmp: join(root, job.tmpOutput), final: join(root, job.output) }],
     }, signal);
     const succeeded = result.exitCode === 0 && !result.cancelled;

@@ -55,9 +55,11 @@ export const GUARDS: { readonly [M in Method]: Guard<M> } = {
     if (raw.profile !== undefined && (typeof raw.profile !== 'string' || raw.profile === '')) return fail('profile must be a non-empty string');
     const env = stringRecord(raw.env);
     if (env === null) return fail('env must be an object of strings');
+    if (raw.path !== undefined && typeof raw.path !== 'string') return fail('path must be a string');
     return {
       ok: true,
       params: {
+        path: raw.path as string | undefined,
         targets: raw.targets as string[] | undefined, profile: raw.profile as string | undefined, force: raw.force as boolean | undefined,
         jobs: raw.jobs as number | undefined, keepGoing: raw.keepGoing as boolean | undefined, explain: raw.explain as boolean | undefined,
         dryRun: raw.dryRun as boolean | undefined, warnings: raw.warnings as boolean | undefined, env,
@@ -67,7 +69,8 @@ export const GUARDS: { readonly [M in Method]: Guard<M> } = {
   tools(raw) {
     const env = stringRecord(raw.env);
     if (env === null) return fail('env must be an object of strings');
-    return { ok: true, params: { env } };
+    if (raw.path !== undefined && typeof raw.path !== 'string') return fail('path must be a string');
+    return { ok: true, params: { env, path: raw.path as string | undefined } };
   },
   clean() {
     return { ok: true, params: {} };

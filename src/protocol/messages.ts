@@ -107,6 +107,8 @@ export interface BuildParams {
   readonly warnings?: boolean;
   /** CC, CXX, CFLAGS, CXXFLAGS, LDFLAGS of the client: part of the job keys. */
   readonly env?: Readonly<Record<string, string>>;
+  /** The client's PATH: where the tools are found (a different compiler on PATH is a different tool). */
+  readonly path?: string;
 }
 
 export interface DiagnosticInfo {
@@ -178,7 +180,7 @@ export interface Methods {
   shutdown: { params: { readonly reason?: string }; result: { readonly pid: number }; progress: never };
   cancel: { params: { readonly rid: number }; result: { readonly cancelled: boolean }; progress: never };
   build: { params: BuildParams; result: BuildResult; progress: BuildProgress };
-  tools: { params: { readonly env?: Readonly<Record<string, string>> }; result: ToolsResult; progress: never };
+  tools: { params: { readonly env?: Readonly<Record<string, string>>; readonly path?: string }; result: ToolsResult; progress: never };
   clean: { params: Record<string, never>; result: { readonly removed: number }; progress: never };
 }
 

@@ -7,7 +7,7 @@
  * Pure. Handles line continuations, escaped spaces (`\ `), `$$` and several targets. The
  * prerequisites are returned normalised (`a/../b.h` is `b.h`), relative to the root when inside it.
  */
-import { isAbsolute, normalize, relative, resolve } from 'node:path';
+import { isAbsolute, normalize, relative, resolve, sep } from 'node:path';
 
 export interface Depfile {
   readonly targets: readonly string[];
@@ -49,5 +49,7 @@ function splitWords(line: string): string[] {
 export function normalizeDepPath(path: string, root: string): string {
   const abs = isAbsolute(path) ? normalize(path) : resolve(root, path);
   const rel = relative(root, abs);
-  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? abs : rel.split('\\').join('/');
+  // `..gen/x.h` is a folder named `..gen` inside the root; only a `..` segment leaves it.
+  const outside = rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel);
+  return outside ? abs : rel.split('\\').join('/');
 }

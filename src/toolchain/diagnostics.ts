@@ -19,6 +19,9 @@ export interface Diagnostic {
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
 const WITH_LOCATION = /^(.+?):(\d+):(?:(\d+):)? (fatal error|error|warning|note): (.*)$/;
 const LINKER = /^(?:.*\/)?(?:ld(?:\.\w+)?|collect2|clang(?:\+\+)?(?:-\d+)?|g\+\+|gcc|lld|ar|llvm-\w+): (?:(error|warning): )?(.*)$/;
+// What ld prints under `/usr/bin/ld: x.o: in function 'main':`: `main.c:(.text+0x13): undefined
+// reference to 'foo'` without debug info, `/root/src/main.c:2: undefined reference to 'foo'` with it.
+const LINK_REFERENCE = /^(.+?):(?:\([^)]*\)|(\d+)): ((?:undefined reference to|multiple definition of) .*)$/;
 
 export function stripAnsi(text: string): string {
   return text.replace(ANSI, '');
@@ -34,9 +37,12 @@ export function parseDiagnostics(output: string, root: string): Diagnostic[] {
       continue;
     }
     const l = LINKER.exec(raw);
-    if (l && (l[1] || /error|undefined reference|cannot find/.test(l[2]!))) {
+    if (l && (l[1] || /error|undefined reference|multiple definition|cannot find/.test(l[2]!))) {
       out.push({ file: '', line: 0, column: 0, severity: (l[1] as Severity | undefined) ?? 'error', message: l[2]! });
+      continue;
     }
+    const ref = LINK_REFERENCE.exec(raw);
+    if (ref) out.push({ file: normalizeDepPath(ref[1]!, root), line: ref[2] ? Number(ref[2]) : 0, column: 0, severity: 'error', message: ref[3]! });
   }
   return out;
 }

@@ -115,3 +115,15 @@ function tailLines(text: string, n: number): string {
 export async function disposeAll(): Promise<void> {
   await Promise.all([...live].map((p) => p.dispose()));
 }
+
+/**
+ * Start a daemon that reports another version (JMAKE_TEST_DAEMON_VERSION). The starting client
+ * itself refuses to talk to it (it says so and exits 1), so its pid and socket come from
+ * `daemon status`, which never replaces a daemon.
+ */
+export async function startDaemonOfVersion(p: TestProject, version: string): Promise<{ pid: number; socket: string; version: string }> {
+  await p.run(['daemon', 'start'], { env: { ...p.env, JMAKE_TEST_DAEMON_VERSION: version } });
+  const status = await p.json<{ running: boolean; pid: number; socket: string; version: string }>(['daemon', 'status']);
+  if (!status.running || status.version !== version) throw new Error(`no daemon of version ${version} is running: ${JSON.stringify(status)}`);
+  return status;
+}

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createProject, disposeAll, isAlive, BIN } from '../helpers/project.js';
+import { createProject, disposeAll, isAlive, BIN, startDaemonOfVersion } from '../helpers/project.js';
 import { waitFor } from '../helpers/wait.js';
 import { execa } from 'execa';
 
@@ -106,8 +106,8 @@ describe('daemon lifecycle', () => {
 
   it('replaces an idle daemon of another version', async () => {
     const p = await createProject();
-    const old = await p.json(['daemon', 'start'], { env: { ...p.env, JMAKE_TEST_DAEMON_VERSION: '0.0.1-old' } });
-    expect((await p.json(['daemon', 'status'])).version).toBe('0.0.1-old');
+    const old = await startDaemonOfVersion(p, '0.0.1-old');
+    expect(isAlive(old.pid)).toBe(true);
     const status = await p.json(['status']);
     expect(status.daemon.pid).not.toBe(old.pid);
     expect(status.daemon.version).not.toBe('0.0.1-old');

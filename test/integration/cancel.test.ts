@@ -1,0 +1,58 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { execa } from 'execa';
+import { BIN, createProject, disposeAll, startDaemonOfVersion, type TestProject } from '../helpers/project.js';
+import { events } from '../helpers/events.js';
+import { waitFor } from '../helpers/wait.js';
+
+afterEach(disposeAll);
+
+/** A C project whose compiler (CC) is a script that blocks until it is killed. */
+async function slowProject(): Promise<{ p: TestProject; marker: string }> {
+  const p = await createProject('broken');
+  writeFileSync(p.path('src/main.c'), 'int main(void) { return 0; }\n');
+  const marker = `jmake-slow-cc-${process.pid}-${Date.now()}`;
+  const script = p.path(`${marker}.sh`);
+  writeFileSync(script, `#!/bin/sh\n# ${marker}\nsleep 600\nexec cc "$@"\n`);
+  chmodSync(script, 0o755);
+  return { p, marker: script };
+}
+
+async function running(pattern: string): Promise<boolean> {
+  const r = await execa('pgrep', ['-f', pattern], { reject: false });
+  return r.exitCode === 0;
+}
+
+describe('cancelling a build', () => {
+  it('Ctrl-C cancels the running jobs, kills their children and exits 130', async () => {
+    const { p, marker } = await slowProject();
+    const client = execa(process.execPath, [BIN, 'build', '-j', '2'], { cwd: p.root, env: { ...p.env, CC: marker }, extendEnv: false, reject: false });
+    await waitFor(() => running(marker), { what: 'the slow compiler to start' });
+    await waitFor(async () => (await events(p, ['--type', 'job-started'])).length > 0, { what: 'a job-started event' });
+    client.kill('SIGINT');
+    const result = await client;
+    expect(result.exitCode).toBe(130);
+    await waitFor(async () => !(await running(marker)), { what: 'the compiler and its children to be killed' });
+    const finished = await waitFor(async () => (await events(p, ['--type', 'build-finished'])).at(-1), { what: 'build-finished' });
+    expect(finished.data).toMatchObject({ ok: false, cancelled: true });
+  });
+
+  it('a daemon of another version that is building is left alone, and the client says so', async () => {
+    const { p, marker } = await slowProject();
+    const old = await startDaemonOfVersion(p, '0.0.1-old');
+    // A client of that old version asks it to build (with the blocking compiler).
+    const socket = connect(old.socket);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const frame = (rid: number, method: string, params: object) => `${JSON.stringify({ type: 'request', data: { rid, method, params } })}\f`;
+    socket.write(frame(1, 'hello', { protocol: 1, version: '0.0.1-old' }) + frame(2, 'build', { env: { CC: marker } }));
+    await waitFor(() => running(marker), { what: 'the old daemon to be building' });
+
+    const status = await p.run(['status', '--json']);
+    expect(status.code).toBe(1);
+    expect(JSON.parse(status.stdout).error).toMatchObject({ code: 'version-mismatch-busy' });
+    expect((await p.json(['daemon', 'status'])).pid).toBe(old.pid);
+    socket.destroy(); // the build's client went away: the daemon cancels it
+    await waitFor(async () => !(await running(marker)), { what: 'the abandoned build to be cancelled' });
+  });
+});

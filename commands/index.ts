@@ -9,11 +9,13 @@ import DaemonStop from './daemon/stop.js';
 import Events from './events.js';
 import Status from './status.js';
 import Tools from './tools.js';
+import Why from './why.js';
 
 export const COMMANDS = {
   build: Build,
   clean: Clean,
   tools: Tools,
+  why: Why,
   status: Status,
   events: Events,
   'daemon:start': DaemonStart,

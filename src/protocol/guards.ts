@@ -72,6 +72,10 @@ export const GUARDS: { readonly [M in Method]: Guard<M> } = {
     if (raw.path !== undefined && typeof raw.path !== 'string') return fail('path must be a string');
     return { ok: true, params: { env, path: raw.path as string | undefined } };
   },
+  why(raw) {
+    if (typeof raw.job !== 'string' || raw.job === '') return fail('job must be a non-empty string (an output path)');
+    return { ok: true, params: { job: raw.job } };
+  },
   clean() {
     return { ok: true, params: {} };
   },

@@ -67,6 +67,13 @@ export interface StatusResult {
   readonly watcher: WatcherHealth;
   readonly config: { readonly ok: boolean; readonly error: ConfigErrorInfo | null };
   readonly log: { readonly recoveredAtStart: boolean };
+  readonly builds: {
+    readonly running: boolean;
+    readonly count: number;
+    /** Jobs whose last outcome the daemon remembers. */
+    readonly jobs: number;
+    readonly last: { readonly build: number; readonly ok: boolean; readonly jobsRun: number; readonly failed: number; readonly durationMs: number; readonly finishedAt: number } | null;
+  };
 }
 
 export interface ConfigErrorInfo {
@@ -172,6 +179,19 @@ export interface ToolsResult {
   readonly found: readonly { readonly name: string; readonly path: string; readonly version: string }[];
 }
 
+export interface WhyResult {
+  readonly job: string;
+  /** The last runs of this job, newest last, each with why it ran (from the event log). */
+  readonly runs: readonly {
+    readonly build: number;
+    readonly seq: number;
+    readonly time: number;
+    readonly status: 'succeeded' | 'failed';
+    readonly durationMs: number;
+    readonly reason: string;
+  }[];
+}
+
 /** Every method: its params, its final result, and what its progress messages carry. */
 export interface Methods {
   hello: { params: HelloParams; result: HelloResult; progress: never };
@@ -182,6 +202,7 @@ export interface Methods {
   build: { params: BuildParams; result: BuildResult; progress: BuildProgress };
   tools: { params: { readonly env?: Readonly<Record<string, string>>; readonly path?: string }; result: ToolsResult; progress: never };
   clean: { params: Record<string, never>; result: { readonly removed: number }; progress: never };
+  why: { params: { readonly job: string }; result: WhyResult; progress: never };
 }
 
 export type Method = keyof Methods;
@@ -189,7 +210,7 @@ export type Params<M extends Method> = Methods[M]['params'];
 export type Result<M extends Method> = Methods[M]['result'];
 export type Progress<M extends Method> = Methods[M]['progress'];
 
-export const METHODS: readonly Method[] = ['hello', 'status', 'events', 'shutdown', 'cancel', 'build', 'tools', 'clean'];
+export const METHODS: readonly Method[] = ['hello', 'status', 'events', 'shutdown', 'cancel', 'build', 'tools', 'clean', 'why'];
 
 export function isMethod(value: unknown): value is Method {
   return typeof value === 'string' && (METHODS as readonly string[]).includes(value);

@@ -104,6 +104,24 @@ describe('object pipeline on fixtures/hello', () => {
   });
 });
 
+describe('history of a job', () => {
+  it('jmake why tells from the event log why an output was rebuilt; status shows the last build', async () => {
+    const p = await createProject('hello');
+    await build(p);
+    appendFileSync(p.path('src/greet.h'), '// v2\n');
+    await build(p);
+    const why = await p.json(['why', obj('hello', 'src/main.cpp')]);
+    expect(why.job).toBe(obj('hello', 'src/main.cpp'));
+    expect(why.runs.map((r: { reason: string }) => r.reason)).toEqual([
+      'never built before',
+      expect.stringMatching(/^input src\/greet\.h changed \([0-9a-f]+ -> [0-9a-f]+\)$/),
+    ]);
+    const status = await p.json(['status']);
+    expect(status.builds).toMatchObject({ running: false, count: 2, jobs: 3, last: { ok: true, jobsRun: 2 } });
+    expect(status.files.changedSinceBuild).toBe(0);
+  });
+});
+
 describe('header dependencies on fixtures/multi', () => {
   it('a header edit rebuilds exactly the sources that include it', async () => {
     const p = await createProject('multi');

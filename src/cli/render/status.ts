@@ -18,6 +18,10 @@ export function renderStatus(s: StatusResult): string {
   lines.push(s.config.error
     ? `${c.bold('config')}   ${c.red('error')} ${s.config.error.file}:${s.config.error.line}:${s.config.error.column}: ${s.config.error.message}`
     : `${c.bold('config')}   ok`);
+  const last = s.builds.last;
+  lines.push(`${c.bold('builds')}   ${s.builds.running ? c.yellow('building now; ') : ''}${last
+    ? `last: ${last.ok ? c.green('ok') : c.red('failed')}, ${last.jobsRun} job${last.jobsRun === 1 ? '' : 's'} run in ${duration(last.durationMs)}, ${duration(Date.now() - last.finishedAt)} ago`
+    : 'none yet'}`);
   if (s.log.recoveredAtStart) lines.push(`${c.bold('log')}      ${c.yellow('a torn tail was recovered at start (see jmake events --type log-recovered)')}`);
   return `${lines.join('\n')}\n`;
 }

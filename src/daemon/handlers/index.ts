@@ -9,5 +9,6 @@ import { hello } from './hello.js';
 import { shutdown } from './shutdown.js';
 import { status } from './status.js';
 import { tools } from './tools.js';
+import { why } from './why.js';
 
-export const HANDLERS: { readonly [M in Method]: Handler<M> } = { hello, status, events, shutdown, cancel, build, tools, clean };
+export const HANDLERS: { readonly [M in Method]: Handler<M> } = { hello, status, events, shutdown, cancel, build, tools, clean, why };

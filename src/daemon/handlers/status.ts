@@ -32,5 +32,14 @@ export const status: Handler<'status'> = async (params, { daemon }) => {
     },
     config: { ok: configError === null, error: configError },
     log: { recoveredAtStart: daemon.recoveredAtStart },
+    builds: {
+      running: state.builds.running !== null,
+      count: state.builds.count,
+      jobs: state.jobCount,
+      last: state.builds.last && {
+        build: state.builds.last.build, ok: state.builds.last.ok, jobsRun: state.builds.last.jobsRun,
+        failed: state.builds.last.failed, durationMs: state.builds.last.durationMs, finishedAt: state.builds.last.finishedAt,
+      },
+    },
   };
 };

@@ -45,6 +45,8 @@ export interface TargetSpec {
   readonly link: readonly string[];
   readonly own: FlagSet;
   readonly pkgConfig: readonly string[];
+  /** The one target of the simple form ([binary], or neither it nor [[targets]]): its objects live in obj/ itself. */
+  readonly fromBinary: boolean;
 }
 
 export interface Profile {
@@ -152,6 +154,7 @@ export function resolveBuildConfig(values: Readonly<Record<string, unknown>>, te
         link: r.stringList([...at, 'link']) ?? [],
         own: r.flagSet(at, 'link_flags'),
         pkgConfig: r.stringList([...at, 'pkg_config']) ?? [],
+        fromBinary: false,
       });
     });
     const seen = new Set<string>();
@@ -166,7 +169,7 @@ export function resolveBuildConfig(values: Readonly<Record<string, unknown>>, te
     const libDirs = r.stringList(['binary', 'lib_dirs']) ?? [];
     targets.push({
       name, type, sources: discovery.files ?? discovery.include, exclude: discovery.exclude, each: null,
-      link: libs, own: { ...EMPTY_FLAGS, libDirs }, pkgConfig: [],
+      link: libs, own: { ...EMPTY_FLAGS, libDirs }, pkgConfig: [], fromBinary: true,
     });
   }
 

@@ -198,10 +198,9 @@ class TargetContext {
     return { output, jobList: this.jobList };
   }
 
-  /** Objects of a lone [binary] live in obj/ itself, so renaming the binary relinks only. */
+  /** Objects of a lone [binary] live in obj/ itself, so renaming the binary relinks only; [[targets]] use obj/<target>/. */
   private get objDir(): string {
-    return this.input.config.targets.length === 1 && this.input.config.targets[0] === this.spec
-      ? `${this.outBase}/obj` : `${this.outBase}/obj/${this.spec.name}`;
+    return this.spec.fromBinary ? `${this.outBase}/obj` : `${this.outBase}/obj/${this.spec.name}`;
   }
 
   private compile(src: string): string {

@@ -1,0 +1,170 @@
+import { describe, expect, it } from 'vitest';
+import type { EventDataByType, FileFacts, JmakeEvent } from '../../events/types.js';
+import { applyEvents } from '../../src/state/reducer.js';
+import { allJobs, getJob } from '../../src/state/selectors.js';
+import { initialState, shardOf, type ProjectState } from '../../src/state/state.js';
+
+/** Numbered events: seq counts up from `start`, time = 1000 * seq. */
+function eventsFrom(start: number, ...partial: Omit<JmakeEvent, 'seq' | 'time'>[]): JmakeEvent[] {
+  return partial.map((e, i) => ({ ...e, seq: start + i, time: 1000 * (start + i) }) as JmakeEvent);
+}
+
+const facts = (path: string, hash = 'aaaaaaaaaaaaaaaa'): FileFacts => ({ path, hash, size: 10, mtime: 1, ino: 1 });
+const added = (path: string) => ({ type: 'file-added', data: facts(path) }) as const;
+const changed = (path: string, hash = 'bbbbbbbbbbbbbbbb') => ({ type: 'file-changed', data: facts(path, hash) }) as const;
+const removed = (path: string) => ({ type: 'file-removed', data: { path } }) as const;
+
+const started = (targets: string[] = ['app']) => ({ type: 'build-started', data: { targets, profile: null, force: false, planned: 3 } }) as const;
+const finished = (build: number, over: Partial<EventDataByType['build-finished']> = {}) =>
+  ({ type: 'build-finished', data: { build, ok: true, jobsRun: 2, failed: 0, cancelled: false, durationMs: 1234, ...over } }) as const;
+
+function jobFinished(job: string, over: Partial<EventDataByType['job-finished']> = {}) {
+  const data: EventDataByType['job-finished'] = {
+    build: 1, job, kind: 'compile', status: 'succeeded', exitCode: 0, durationMs: 50,
+    key: `key-${job}`, tool: 'tool-1', argvHash: 'argv-1', inputs: [['src/a.c', 'h1'], ['src/a.h', 'h2']],
+    output: { path: job, hash: 'out-hash', size: 100, mtime: 5, ino: 7 },
+    diagnostics: [{ file: 'src/a.c', line: 3, column: 4, severity: 'warning', message: 'unused variable' }],
+    log: 'src/a.c:3:4: warning: unused variable',
+    ...over,
+  };
+  return { type: 'job-finished', data } as const;
+}
+
+const jobIds = (state: ProjectState) => [...allJobs(state)].map(([id]) => id).sort();
+
+describe('job-finished', () => {
+  it('creates a job record under its id and counts it', () => {
+    const state = applyEvents(initialState(), eventsFrom(1, started(), jobFinished('build/obj/src/a.c.o')));
+    expect(state.jobCount).toBe(1);
+    expect(state.lastSeq).toBe(2);
+    expect(getJob(state, 'build/obj/src/a.c.o')).toEqual({
+      kind: 'compile', status: 'succeeded', key: 'key-build/obj/src/a.c.o', tool: 'tool-1', argvHash: 'argv-1',
+      inputs: [['src/a.c', 'h1'], ['src/a.h', 'h2']],
+      output: { path: 'build/obj/src/a.c.o', hash: 'out-hash', size: 100, mtime: 5, ino: 7 },
+      diagnostics: [{ file: 'src/a.c', line: 3, column: 4, severity: 'warning', message: 'unused variable' }],
+      seq: 2, build: 1,
+    });
+    // the record lives in the shard of its id
+    expect(state.jobs[shardOf('build/obj/src/a.c.o')]!.has('build/obj/src/a.c.o')).toBe(true);
+  });
+
+  it('replaces the record of a job that ran again without counting it twice', () => {
+    let state = applyEvents(initialState(), eventsFrom(1, started(), jobFinished('o.o'), jobFinished('bin/app', { kind: 'link', inputs: [['o.o', 'out-hash']] })));
+    expect(state.jobCount).toBe(2);
+    state = applyEvents(state, eventsFrom(4, finished(1), started(), jobFinished('o.o', { build: 5, status: 'failed', exitCode: 1, key: 'key-2', output: null })));
+    expect(state.jobCount).toBe(2);
+    expect(getJob(state, 'o.o')).toMatchObject({ status: 'failed', key: 'key-2', output: null, seq: 6, build: 5 });
+    expect(getJob(state, 'bin/app')).toMatchObject({ kind: 'link', status: 'succeeded', seq: 3, build: 1 });
+    expect(jobIds(state)).toEqual(['bin/app', 'o.o']);
+  });
+
+  it('does not change the published state (immutability)', () => {
+    const before = applyEvents(initialState(), eventsFrom(1, jobFinished('o.o')));
+    const after = applyEvents(before, eventsFrom(2, jobFinished('o.o', { key: 'other' }), jobFinished('p.o')));
+    expect(getJob(before, 'o.o')?.key).toBe('key-o.o');
+    expect(before.jobCount).toBe(1);
+    expect(getJob(after, 'o.o')?.key).toBe('other');
+    expect(after.jobCount).toBe(2);
+  });
+
+  it('job-started changes nothing but lastSeq', () => {
+    const before = applyEvents(initialState(), eventsFrom(1, started()));
+    const after = applyEvents(before, eventsFrom(2, { type: 'job-started', data: { build: 1, job: 'o.o', kind: 'compile' } }));
+    expect(after.lastSeq).toBe(2);
+    expect({ ...after, lastSeq: 0 }).toEqual({ ...before, lastSeq: 0 });
+  });
+});
+
+describe('outputs-removed', () => {
+  it('deletes the named job records and uncounts them; unknown ids are ignored', () => {
+    let state = applyEvents(initialState(), eventsFrom(1, jobFinished('a.o'), jobFinished('b.o'), jobFinished('bin/app')));
+    expect(state.jobCount).toBe(3);
+    state = applyEvents(state, eventsFrom(4, { type: 'outputs-removed', data: { build: 1, jobs: ['a.o', 'bin/app', 'never-existed.o'] } }));
+    expect(state.jobCount).toBe(1);
+    expect(jobIds(state)).toEqual(['b.o']);
+    expect(getJob(state, 'a.o')).toBeUndefined();
+  });
+
+  it('removing a job twice uncounts it once, and it can come back', () => {
+    let state = applyEvents(initialState(), eventsFrom(1,
+      jobFinished('a.o'),
+      { type: 'outputs-removed', data: { build: 1, jobs: ['a.o'] } },
+      { type: 'outputs-removed', data: { build: 1, jobs: ['a.o'] } },
+    ));
+    expect(state.jobCount).toBe(0);
+    state = applyEvents(state, eventsFrom(4, jobFinished('a.o')));
+    expect(state.jobCount).toBe(1);
+    expect(getJob(state, 'a.o')?.seq).toBe(4);
+  });
+});
+
+describe('build-started and build-finished', () => {
+  it('build-started marks the build running and starts counting changes from it', () => {
+    const state = applyEvents(initialState(), eventsFrom(1, added('a.c'), started()));
+    expect(state.builds).toEqual({ count: 0, running: 2, last: null });
+    expect(state.changes).toEqual({ baseSeq: 0, count: 1, buildStartSeq: 2, sinceBuildStart: 0 });
+  });
+
+  it('build-finished records the summary, clears running and counts the build', () => {
+    const state = applyEvents(initialState(), eventsFrom(1, started(), jobFinished('o.o'), finished(1, { ok: false, jobsRun: 1, failed: 1, cancelled: true, durationMs: 99 })));
+    expect(state.builds).toEqual({
+      count: 1, running: null,
+      last: { build: 1, ok: false, jobsRun: 1, failed: 1, cancelled: true, durationMs: 99, finishedAt: 3000 },
+    });
+    const again = applyEvents(state, eventsFrom(4, started(), finished(4)));
+    expect(again.builds.count).toBe(2);
+    expect(again.builds.last).toMatchObject({ build: 4, ok: true, finishedAt: 5000 });
+  });
+
+  it('changes before the build are consumed by it; changes during it still count afterwards', () => {
+    let state = applyEvents(initialState(), eventsFrom(1, added('a.c'), added('b.c'), added('c.c')));
+    expect(state.changes.count).toBe(3);
+    state = applyEvents(state, eventsFrom(4, started())); // seq 4
+    state = applyEvents(state, eventsFrom(5, changed('a.c'), changed('a.c', 'cccccccccccccccc'), added('d.c')));
+    expect(state.changes).toMatchObject({ buildStartSeq: 4, sinceBuildStart: 2 });
+    state = applyEvents(state, eventsFrom(8, finished(4)));
+    // base moves to the build's start, not its end: a.c and d.c changed while it ran
+    expect(state.changes).toEqual({ baseSeq: 4, count: 2, buildStartSeq: null, sinceBuildStart: 0 });
+  });
+
+  it('a file changed during the build and again afterwards counts once', () => {
+    let state = applyEvents(initialState(), eventsFrom(1, added('a.c'), started(), changed('a.c'), finished(2)));
+    expect(state.changes.count).toBe(1);
+    state = applyEvents(state, eventsFrom(5, changed('a.c', 'dddddddddddddddd'), changed('b.c')));
+    expect(state.changes).toEqual({ baseSeq: 2, count: 2, buildStartSeq: null, sinceBuildStart: 0 });
+  });
+
+  it('a build with no changes while it ran leaves zero changes', () => {
+    const state = applyEvents(initialState(), eventsFrom(1, added('a.c'), added('b.c'), started(), jobFinished('o.o'), finished(3)));
+    expect(state.changes).toEqual({ baseSeq: 3, count: 0, buildStartSeq: null, sinceBuildStart: 0 });
+    const next = applyEvents(state, eventsFrom(6, removed('b.c')));
+    expect(next.changes.count).toBe(1);
+  });
+
+  it('a build-finished without a build-started keeps the change counters', () => {
+    const state = applyEvents(initialState(), eventsFrom(1, added('a.c'), finished(99)));
+    expect(state.changes).toEqual({ baseSeq: 0, count: 1, buildStartSeq: null, sinceBuildStart: 0 });
+    expect(state.builds).toMatchObject({ count: 1, running: null, last: { build: 99 } });
+  });
+});
+
+describe('toolchain-detected', () => {
+  it('sets the toolchain with the seq of the event, replacing an earlier one', () => {
+    const gcc = { name: 'gcc', path: '/usr/bin/gcc', realPath: '/usr/bin/gcc-12', version: '12.2.0', size: 100, mtime: 1 };
+    let state = applyEvents(initialState(), eventsFrom(1, { type: 'toolchain-detected', data: { hash: 'tc1', family: 'gcc', llvmMajor: null, tools: { cc: gcc } } }));
+    expect(state.toolchain).toEqual({ hash: 'tc1', family: 'gcc', llvmMajor: null, tools: { cc: gcc }, seq: 1 });
+    const clang = { name: 'clang', path: '/usr/bin/clang', realPath: '/usr/lib/llvm-14/bin/clang', version: '14.0.6', size: 200, mtime: 2 };
+    state = applyEvents(state, eventsFrom(2, { type: 'toolchain-detected', data: { hash: 'tc2', family: 'clang', llvmMajor: 14, tools: { cc: clang, cxx: clang } } }));
+    expect(state.toolchain).toEqual({ hash: 'tc2', family: 'clang', llvmMajor: 14, tools: { cc: clang, cxx: clang }, seq: 2 });
+  });
+});
+
+describe('replayed events', () => {
+  it('events at or below lastSeq are not applied again', () => {
+    const state = applyEvents(initialState(), eventsFrom(1, jobFinished('o.o'), started()));
+    const again = applyEvents(state, eventsFrom(1, jobFinished('o.o', { key: 'changed' }), started()));
+    expect(again.jobCount).toBe(1);
+    expect(getJob(again, 'o.o')?.key).toBe('key-o.o');
+    expect(again.builds.running).toBe(2);
+  });
+});

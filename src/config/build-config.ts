@@ -91,7 +91,7 @@ const KNOWN: Record<string, readonly string[]> = {
   '': ['version', 'project', 'discovery', 'compile', 'link', 'binary', 'targets', 'profile', 'llvm', 'cache', 'daemon', 'distributed', 'jobs'],
   project: ['name', 'root', 'version', 'description'],
   discovery: ['enabled', 'files', 'include', 'exclude', 'exclude_dirs'],
-  compile: ['enabled', 'flags', 'c_flags', 'cxx_flags', 'include_dirs', 'defines', 'output_dir', 'pipeline', 'compdb'],
+  compile: ['enabled', 'flags', 'c_flags', 'cxx_flags', 'include_dirs', 'defines', 'lib_dirs', 'output_dir', 'pipeline', 'compdb'],
   link: ['enabled', 'flags', 'opt_level'],
   binary: ['enabled', 'type', 'name', 'link_libraries', 'lib_dirs'],
   llvm: ['root', 'tools', 'prefer', 'use_jmake_llvm'],

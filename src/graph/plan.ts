@@ -126,14 +126,27 @@ export function planBuild(input: PlanInput): Plan {
   const targets: PlannedTarget[] = [];
   const candidates = input.files.filter((f) => isSource(f) && !isUnder(f, config.discovery.excludeDirs) && !isUnder(f, [outBase, config.compile.outputDir]));
 
-  for (const spec of expandEach(config, candidates, errors)) {
+  const specs = expandEach(config, candidates, errors);
+  // Every target's artifact is known before any is planned, so `link` may name a later target.
+  const artifacts = new Map<string, { type: ArtifactType; output: string }>();
+  for (const spec of specs) {
+    if (artifacts.has(spec.name)) errors.push({ target: spec.name, message: `two targets are named "${spec.name}" (an \`each\` target makes one per matching file name)` });
+    artifacts.set(spec.name, { type: spec.type, output: artifactPath(outBase, spec) });
+  }
+  const tracked = new Set(input.files);
+  for (const spec of specs) {
     const sources = selectSources(spec, candidates);
+    const untracked = sources.filter((s) => !tracked.has(s));
+    if (untracked.length > 0) {
+      errors.push({ target: spec.name, message: `target "${spec.name}": ${untracked.join(', ')} ${untracked.length === 1 ? 'does' : 'do'} not exist` });
+      continue;
+    }
     if (sources.length === 0) {
       errors.push({ target: spec.name, message: `target "${spec.name}" has no sources (patterns: ${spec.sources.join(', ') || 'none'})` });
       continue;
     }
     const ctx = new TargetContext(input, spec, profile, outBase, pipeline);
-    const target = ctx.plan(sources, targets);
+    const target = ctx.plan(sources, artifacts, errors);
     for (const job of target.jobList) jobs.set(job.id, job);
     targets.push({ name: spec.name, type: spec.type, output: target.output, jobs: target.jobList.map((j) => j.id) });
   }
@@ -189,12 +202,12 @@ class TargetContext {
     this.levels = [input.config.compile, spec.own, ...(profile ? [profile.own] : [])];
   }
 
-  plan(sources: readonly string[], earlier: readonly PlannedTarget[]): { output: string; jobList: PlannedJob[] } {
+  plan(sources: readonly string[], artifacts: ReadonlyMap<string, { type: ArtifactType; output: string }>, errors: PlanError[]): { output: string; jobList: PlannedJob[] } {
     const { spec, pipeline } = this;
     const objects = sources.map((src) => (pipeline === 'ir' ? this.emitIr(src) : this.compile(src)));
     let linkInputs = objects;
     if (pipeline === 'ir') linkInputs = [this.irTail(objects)];
-    const output = spec.type === 'static' ? this.archive(linkInputs) : this.link(linkInputs, sources, earlier);
+    const output = spec.type === 'static' ? this.archive(linkInputs) : this.link(linkInputs, sources, artifacts, errors);
     return { output, jobList: this.jobList };
   }
 
@@ -242,27 +255,30 @@ class TargetContext {
   }
 
   private archive(inputs: readonly string[]): string {
-    const lib = `${this.outBase}/lib/lib${this.spec.name}.a`;
+    const lib = artifactPath(this.outBase, this.spec);
     const tool: ToolRole = this.pipeline === 'thinlto' ? 'llvm-ar' : 'ar';
     this.add({ kind: 'archive', tool, output: lib, depfile: null, source: null, deps: inputs, args: ['rcsD', tmp(lib), ...inputs] });
     return lib;
   }
 
-  private link(inputs: readonly string[], sources: readonly string[], earlier: readonly PlannedTarget[]): string {
+  private link(inputs: readonly string[], sources: readonly string[], artifacts: ReadonlyMap<string, { type: ArtifactType; output: string }>, errors: PlanError[]): string {
     const { spec } = this;
     const shared = spec.type === 'shared';
-    const out = shared ? `${this.outBase}/lib/lib${spec.name}.so` : `${this.outBase}/bin/${spec.name}`;
+    const out = artifactPath(this.outBase, spec);
     const libs: string[] = [];
     const libDeps: string[] = [];
     let rpath = false;
     let cxx = sources.some(isCxx);
     for (const name of spec.link) {
-      const target = earlier.find((t) => t.name === name);
+      const target = artifacts.get(name);
       if (target) {
+        if (target.type === 'executable') {
+          errors.push({ target: spec.name, message: `target "${spec.name}" links to "${name}", which is an executable` });
+          continue;
+        }
         libs.push(target.output);
         libDeps.push(target.output);
         if (target.type === 'shared') rpath = true;
-        if (target.type === 'executable') continue;
         cxx ||= true; // an in-tree library may hold C++; linking with the C++ driver is always safe
       } else if (/\.(a|so(\.\d+)*)$/.test(name) || name.startsWith('-')) libs.push(name);
       else libs.push(`-l${name}`);
@@ -311,6 +327,12 @@ class TargetContext {
       output: job.output, tmpOutput: tmp(job.output), depfile: job.depfile, source: job.source, deps: [...job.deps], priority: PRIORITY[job.kind],
     });
   }
+}
+
+function artifactPath(outBase: string, spec: TargetSpec): string {
+  if (spec.type === 'shared') return `${outBase}/lib/lib${spec.name}.so`;
+  if (spec.type === 'static') return `${outBase}/lib/lib${spec.name}.a`;
+  return `${outBase}/bin/${spec.name}`;
 }
 
 function tmp(path: string): string {

@@ -65,7 +65,7 @@ export async function schedule<N extends GraphNode>(nodes: readonly N[], options
     };
     const pump = () => {
       if (options.signal.aborted) stopped = true;
-      while (!stopped && running < options.parallelism && ready.length > 0) {
+      while (!stopped && running < Math.max(1, options.parallelism) && ready.length > 0) {
         ready.sort(byPriority);
         const node = ready.shift()!;
         if (blocked.has(node.id)) {
@@ -86,7 +86,7 @@ export async function schedule<N extends GraphNode>(nodes: readonly N[], options
           continue;
         }
         running++;
-        options.execute(node, options.signal).then(
+        Promise.resolve().then(() => options.execute(node, options.signal)).then(
           (result) => done(node, result),
           () => done(node, 'failed'),
         );

@@ -527,3 +527,31 @@ describe('missing compilers', () => {
     expect(p.errors[0]!.message).toContain('a C compiler');
   });
 });
+
+describe('links between targets, in any order', () => {
+  it('a target may link to one declared after it', () => {
+    const p = plan(doc(
+      '[[targets]]', 'name = "app"', 'sources = ["app/*.c"]', 'link = ["util"]',
+      '[[targets]]', 'name = "util"', 'type = "shared"', 'sources = ["util/*.c"]',
+    ), ['app/main.c', 'util/u.c']);
+    expect(p.errors).toEqual([]);
+    const link = job(p, 'build/bin/app');
+    expect(link.deps).toContain('build/lib/libutil.so');
+    expect(link.argv).toContain('build/lib/libutil.so');
+    expect(link.argv).toContain('-Wl,-rpath,$ORIGIN/../lib');
+  });
+
+  it('linking to an executable, duplicate `each` names and missing explicit sources are errors', () => {
+    const exe = plan(doc(
+      '[[targets]]', 'name = "tool"', 'sources = ["tool/*.c"]',
+      '[[targets]]', 'name = "app"', 'sources = ["app/*.c"]', 'link = ["tool"]',
+    ), ['tool/t.c', 'app/main.c']);
+    expect(exe.errors.map((e) => e.message)).toEqual(['target "app" links to "tool", which is an executable']);
+
+    const dup = plan(doc('[[targets]]', 'name = "tests"', 'each = "**/*_test.c"'), ['a/x_test.c', 'b/x_test.c']);
+    expect(dup.errors.map((e) => e.message).join('\n')).toMatch(/two targets are named "x_test"/);
+
+    const missing = plan(doc('[[targets]]', 'name = "app"', 'sources = ["src/main.c", "src/gone.c"]'), ['src/main.c']);
+    expect(missing.errors.map((e) => e.message)).toEqual(['target "app": src/gone.c does not exist']);
+  });
+});

@@ -123,7 +123,9 @@ export class Builder {
     const reports = new Map<string, JobReport>();
     const diagnostics: DiagnosticInfo[] = [];
     const reasons = new Map<string, Reason>();
-    let total = this.estimate(plan, wanted, ctx);
+    const survey = this.survey(plan, wanted, ctx);
+    const ranHere = new Set<string>();
+    let total = survey.likely.size;
     let done = 0;
     let launched = 0;
     let jobsRun = 0;
@@ -135,13 +137,15 @@ export class Builder {
       keepGoing: params.keepGoing === true,
       signal,
       decide: (job) => {
-        const reason = whyRun(job, getJob(recorder.state, job.id), ctx);
+        // Nothing upstream ran in this build: the survey's answer still holds (a no-op judges each job once).
+        const reason = job.deps.some((d) => ranHere.has(d)) ? whyRun(job, getJob(recorder.state, job.id), ctx) : survey.reasons.get(job.id)!;
         if (reason) reasons.set(job.id, reason);
-        else total = Math.max(done, total - (ctx.estimatedToRun.has(job.id) ? 1 : 0));
+        else if (survey.likely.has(job.id)) total = Math.max(done, total - 1);
         return reason !== null;
       },
       execute: async (job, jobSignal) => {
         jobsRun++;
+        ranHere.add(job.id);
         launched++;
         progress({
           type: 'job-started', job: job.id, kind: job.kind, done: launched - 1, total: Math.max(total, launched),
@@ -251,7 +255,6 @@ export class Builder {
     const argvHashes = new Map<string, string>();
     const ctx = {
       force,
-      estimatedToRun: new Set<string>(),
       toolId: (job: PlannedJob) => toolchain.ids[job.tool] ?? `missing ${job.tool}`,
       argvHash: (job: PlannedJob) => {
         let h = argvHashes.get(job.id);
@@ -264,26 +267,30 @@ export class Builder {
     return ctx;
   }
 
-  /** How many jobs will probably run: those with a reason now, plus everything downstream of them. */
-  private estimate(plan: Plan, wanted: ReadonlySet<string>, ctx: ReturnType<Builder['decideContext']>): number {
+  /**
+   * Judge every wanted job against the state as the build starts. `likely`: the jobs with a reason
+   * plus everything downstream of them (the status line's total; a dry run's list).
+   */
+  private survey(plan: Plan, wanted: ReadonlySet<string>, ctx: ReturnType<Builder['decideContext']>): { reasons: Map<string, Reason | null>; likely: Set<string> } {
     const state = this.deps.recorder.state;
-    for (const id of wanted) {
-      const job = plan.jobs.get(id)!;
-      if (whyRun(job, getJob(state, id), ctx) !== null || job.deps.some((d) => ctx.estimatedToRun.has(d))) ctx.estimatedToRun.add(id);
-    }
-    return ctx.estimatedToRun.size;
-  }
-
-  private dryRun(plan: Plan, wanted: ReadonlySet<string>, ctx: ReturnType<Builder['decideContext']>, outputs: string[], warnings: string[], started: number): BuildResult {
-    const state = this.deps.recorder.state;
-    const jobs: JobReport[] = [];
-    const wouldRun = new Set<string>();
+    const reasons = new Map<string, Reason | null>();
+    const likely = new Set<string>();
     for (const id of wanted) {
       const job = plan.jobs.get(id)!;
       const reason = whyRun(job, getJob(state, id), ctx);
-      const upstream = job.deps.find((d) => wouldRun.has(d));
-      if (!reason && !upstream) continue;
-      wouldRun.add(id);
+      reasons.set(id, reason);
+      if (reason !== null || job.deps.some((d) => likely.has(d))) likely.add(id);
+    }
+    return { reasons, likely };
+  }
+
+  private dryRun(plan: Plan, wanted: ReadonlySet<string>, ctx: ReturnType<Builder['decideContext']>, outputs: string[], warnings: string[], started: number): BuildResult {
+    const { reasons, likely } = this.survey(plan, wanted, ctx);
+    const jobs: JobReport[] = [];
+    for (const id of likely) {
+      const job = plan.jobs.get(id)!;
+      const reason = reasons.get(id) ?? null;
+      const upstream = job.deps.find((d) => likely.has(d));
       jobs.push({
         id, kind: job.kind, output: join(this.deps.root, job.output), status: 'would-run', durationMs: 0, log: '',
         reason: reason ? describeReason(reason) : `${upstream} would be rebuilt`, command: job.argv,

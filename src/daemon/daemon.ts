@@ -27,7 +27,7 @@ import { removeDaemonFileIfOurs, writeDaemonFile, type DaemonRecordFile } from '
 import { openHistory } from './history.js';
 import { acquireLock, type DaemonLock } from './lock.js';
 import { Builder } from './builder.js';
-import { ExecaRunner } from '../scheduler/runner.js';
+import { SpawnerRunner } from '../scheduler/spawner-runner.js';
 import { ToolchainManager } from '../toolchain/manager.js';
 import { PkgConfig } from '../toolchain/pkg-config.js';
 import { FileLogger } from './logger.js';
@@ -49,6 +49,7 @@ export interface StartOptions {
 export class Daemon {
   private watcher!: ProjectWatcher;
   private builder!: Builder;
+  private readonly runner = new SpawnerRunner((message) => this.logger.log('job', message));
   private transport!: Transport;
   private server!: RequestServer;
   private idleTimer: NodeJS.Timeout | null = null;
@@ -120,7 +121,7 @@ export class Daemon {
       recorder: this.recorder,
       watcher: () => this.watcher,
       hasher: this.hasher,
-      runner: new ExecaRunner(),
+      runner: this.runner,
       toolchains: new ToolchainManager(hashText),
       pkgConfig: new PkgConfig(),
       logger: this.logger,
@@ -246,6 +247,7 @@ export class Daemon {
     try { unlinkSync(this.identity.socket); } catch { /* gone */ }
     removeDaemonFileIfOurs(this.paths.daemonJson, this.identity.instance);
     removeDaemonFileIfOurs(this.registryPath, this.identity.instance);
+    this.runner.close();
     this.logger.log('daemon', 'stopped');
     await this.lock.release();
     this.logger.close();

@@ -1,0 +1,43 @@
+/**
+ * The spawner: a small helper process that starts the build's tools for the daemon.
+ *
+ * Why: on Linux, spawning a child blocks the spawning process's event loop for the fork, and the
+ * cost grows with its memory (measured here: 6.7 ms at 45 MB RSS, 15.5 ms at 232 MB, 26.7 ms at
+ * 764 MB; nodejs/node#14917). The daemon holds the state of the whole tree, so it delegates each
+ * spawn to this process, which holds nothing, over the IPC channel of child_process.fork.
+ *
+ * Messages (JSON): daemon -> spawner `{type: 'run', id, spec}` and `{type: 'cancel', id}`;
+ * spawner -> daemon `{type: 'done', id, result}`. The spawner exits when the channel closes, so it
+ * never outlives its daemon.
+ */
+import { ExecaRunner, type RunResult, type RunSpec } from './runner.js';
+
+type Inbound = { type: 'run'; id: number; spec: RunSpec } | { type: 'cancel'; id: number };
+
+const runner = new ExecaRunner();
+const running = new Map<number, AbortController>();
+
+process.on('message', (message: Inbound) => {
+  if (message.type === 'cancel') {
+    running.get(message.id)?.abort();
+    return;
+  }
+  const controller = new AbortController();
+  running.set(message.id, controller);
+  runner.run(message.spec, controller.signal).then(
+    (result) => reply(message.id, result),
+    (err: unknown) => reply(message.id, {
+      exitCode: null, signal: null, output: `jmake spawner: ${(err as Error)?.message ?? String(err)}\n`, durationMs: 0, spawnError: 'ESPAWNER', cancelled: false,
+    }),
+  );
+});
+
+function reply(id: number, result: RunResult): void {
+  running.delete(id);
+  process.send?.({ type: 'done', id, result });
+}
+
+process.on('disconnect', () => {
+  for (const controller of running.values()) controller.abort();
+  setTimeout(() => process.exit(0), 2500).unref();
+});

@@ -312,7 +312,7 @@ export class Builder {
       outputs: [{ tmp: join(root, job.tmpOutput), final: join(root, job.output) }],
     }, signal);
     const succeeded = result.exitCode === 0 && !result.cancelled;
-    const log = result.spawnError ? `jmake: cannot run ${argv[0]}: ${result.spawnError}\n` : result.output;
+    const log = result.spawnError ? `jmake: cannot run ${argv[0]}: ${result.spawnError}\n${result.output}` : result.output;
     const diagnostics: DiagnosticData[] = parseDiagnostics(log, root);
     const inputs = this.inputsOf(job, before, succeeded);
     const argvHash = this.argvHash(job);

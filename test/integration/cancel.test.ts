@@ -55,4 +55,23 @@ describe('cancelling a build', () => {
     socket.destroy(); // the build's client went away: the daemon cancels it
     await waitFor(async () => !(await running(marker)), { what: 'the abandoned build to be cancelled' });
   });
+
+  it('a spawner that dies fails its running jobs, and the next build starts a new one', async () => {
+    const { p, marker } = await slowProject();
+    const client = execa(process.execPath, [BIN, 'build', '--json'], { cwd: p.root, env: { ...p.env, CC: marker }, extendEnv: false, reject: false });
+    await waitFor(() => running(marker), { what: 'the slow compiler to start' });
+    const daemonPid = p.daemonPid()!;
+    const spawner = await execa('pgrep', ['-P', String(daemonPid), '-f', 'spawner.js'], { reject: false });
+    const spawnerPid = Number(spawner.stdout.trim().split('\n')[0]);
+    expect(spawnerPid).toBeGreaterThan(0);
+    process.kill(spawnerPid, 'SIGKILL');
+    const result = await client;
+    expect(result.exitCode).toBe(1);
+    const failed = JSON.parse(result.stdout).jobs.filter((j: { status: string }) => j.status === 'failed');
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed[0].log).toMatch(/spawner process died/);
+    await execa('pkill', ['-f', marker], { reject: false });
+    const again = await p.run(['build', '--json']);
+    expect(JSON.parse(again.stdout).ok).toBe(true);
+  });
 });

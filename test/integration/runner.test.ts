@@ -1,0 +1,56 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execaSync } from 'execa';
+import { ExecaRunner } from '../../src/scheduler/runner.js';
+
+let dir: string;
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const never = new AbortController().signal;
+const hasClang = (() => { try { execaSync('clang', ['--version']); return true; } catch { return false; } })();
+if (!hasClang) console.warn('skipping the response-file test: clang is not installed (CI installs it)');
+
+describe('ExecaRunner (real processes)', () => {
+  // clang: gcc's driver hands every option to cc1 in one environment variable (COLLECT_GCC_OPTIONS),
+  // which the kernel caps at 128 kB however the driver got them.
+  it.skipIf(!hasClang)('passes a command line over 100 kB through a response file and renames the output', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'jmake-runner-'));
+    writeFileSync(join(dir, 'x.c'), 'int x(void) { return DEF_1 + DEF_4999; }\n');
+    const defines = Array.from({ length: 5000 }, (_, i) => `-DDEF_${i}=${i}`).concat(Array.from({ length: 3000 }, (_, i) => `-DPADDING_${i}_${'x'.repeat(24)}`));
+    expect(defines.join(' ').length).toBeGreaterThan(100_000);
+    const out = join(dir, 'x.o');
+    const result = await new ExecaRunner().run({
+      argv: ['clang', ...defines, '-c', 'x.c', '-o', `${out}.jmake-tmp`], cwd: dir, env: process.env,
+      outputs: [{ tmp: `${out}.jmake-tmp`, final: out }],
+    }, never);
+    expect(result).toMatchObject({ exitCode: 0, spawnError: null });
+    expect(existsSync(out)).toBe(true);
+    expect(existsSync(`${out}.jmake-tmp`)).toBe(false);
+    expect(existsSync(`${out}.jmake-tmp.rsp`)).toBe(false);
+  });
+
+  it('reports a tool that does not exist without retrying, and a tool that wrote nothing as a failure', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'jmake-runner-'));
+    const missing = await new ExecaRunner().run({ argv: ['/nonexistent/cc', '-c', 'x.c'], cwd: dir, env: process.env, outputs: [] }, never);
+    expect(missing.spawnError).toBe('ENOENT');
+    expect(missing.exitCode).toBeNull();
+    const out = join(dir, 'never.o');
+    const silent = await new ExecaRunner().run({ argv: ['true'], cwd: dir, env: process.env, outputs: [{ tmp: `${out}.jmake-tmp`, final: out }] }, never);
+    expect(silent.exitCode).toBe(1);
+    expect(silent.output).toMatch(/did not write/);
+  });
+
+  it('removes what a failed tool half-wrote', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'jmake-runner-'));
+    const out = join(dir, 'half.o');
+    const result = await new ExecaRunner().run({
+      argv: ['sh', '-c', `echo partial > '${out}.jmake-tmp'; exit 3`], cwd: dir, env: process.env,
+      outputs: [{ tmp: `${out}.jmake-tmp`, final: out }],
+    }, never);
+    expect(result.exitCode).toBe(3);
+    expect(existsSync(`${out}.jmake-tmp`)).toBe(false);
+    expect(existsSync(out)).toBe(false);
+  });
+});

@@ -68,7 +68,29 @@ export async function discoverToolchain(options: DiscoverOptions): Promise<Toolc
   }
   for (const [name, path] of Object.entries(options.overrides)) candidates.set(name, path);
   const found = (await Promise.all([...candidates].map(([name, path]) => probeTool(name, path)))).filter((t): t is ToolInfo => t !== null);
+  // CC / CXX commands are probed as a whole ("ccache gcc --version"), identified by their first word's file.
+  for (const command of [options.cc, options.cxx]) {
+    if (!command || found.some((t) => t.name === command.trim())) continue;
+    const probed = await probeCommand(command.trim(), dirs);
+    if (probed) found.push(probed);
+  }
   return chooseToolchain(found, options);
+}
+
+async function probeCommand(command: string, dirs: readonly string[]): Promise<ToolInfo | null> {
+  const words = command.split(/\s+/);
+  const first = words[0]!.includes('/') ? words[0]! : dirs.map((d) => join(d, words[0]!)).find((p) => { try { return statSync(p).isFile(); } catch { return false; } });
+  if (!first) return null;
+  const info = await probeTool(command, first);
+  if (!info || words.length === 1) return info;
+  // The version is the compiler's, not the wrapper's.
+  try {
+    const result = await execa(first, [...words.slice(1), '--version'], { reject: false, timeout: 10_000, stdin: 'ignore' });
+    const version = parseVersion(`${result.stdout}\n${result.stderr}`);
+    return version ? { ...info, version, major: Number(version.split('.')[0]) } : info;
+  } catch {
+    return info;
+  }
 }
 
 export async function probeTool(name: string, path: string): Promise<ToolInfo | null> {
@@ -135,9 +157,10 @@ export function chooseToolchain(found: readonly ToolInfo[], options: Pick<Discov
   for (const [role, command] of [['cc', options.cc], ['cxx', options.cxx]] as const) {
     if (!command) continue;
     const words = command.trim().split(/\s+/);
+    const whole = found.find((t) => t.name === words.join(' '));
     const base = found.find((t) => t.path === words[0] || t.name === words[0]);
     const last = found.find((t) => t.name === words[words.length - 1] || t.path === words[words.length - 1]);
-    const info = last ?? base;
+    const info = whole ?? last ?? base;
     tools[role] = { name: words.join(' '), path: words[0]!, realPath: info?.realPath ?? words[0]!, version: info?.version ?? 'unknown', major: info?.major ?? null, size: info?.size ?? 0, mtime: info?.mtime ?? 0, argv: words };
   }
   const family: 'clang' | 'gcc' = /clang/.test(tools.cxx?.name ?? '') || /clang/.test(tools.cxx?.realPath ?? '') ? 'clang' : 'gcc';

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { appendFileSync, chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { BIN, createProject, disposeAll } from '../helpers/project.js';
 import { build, ran, runProgram } from '../helpers/build.js';
+import { waitFor } from '../helpers/wait.js';
 
 afterEach(disposeAll);
 
@@ -61,6 +62,38 @@ describe('build options', () => {
     await execa(p.path('build/bin/broken'));
   });
 });
+
+describe('an edit during a build', () => {
+  it('is never marked up to date with the old content: the next build compiles it again', async () => {
+    const p = await createProject('broken');
+    writeFileSync(p.path('src/main.c'), 'int ok_value(void);\nint main(void) { return ok_value() - 1; }\n');
+    // A compiler that holds the compile of ok.c until a signal file exists, so the test edits ok.c
+    // after its job started (its key is taken from the content at the start).
+    const gate = p.path('gate');
+    const wrapper = p.path('gated-cc.sh');
+    writeFileSync(wrapper, `#!/bin/sh\ncase " $* " in *" src/ok.c "*) while [ ! -e '${gate}' ]; do sleep 0.05; done ;; esac\nexec cc "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    const env = { ...p.env, CC: wrapper };
+    const building = p.run(['build', '--json', '-j', '1'], { env });
+    await waitForFile(p.path('.jmake/events.log'), '"type":"job-started","v":1,"data":{"build":', 'build/obj/src/ok.c.o');
+    writeFileSync(p.path('src/ok.c'), 'int ok_value(void) { return 3; }\n');
+    await p.json(['status']); // the edit is recorded before the compiler reads the file
+    writeFileSync(gate, '');
+    expect(JSON.parse((await building).stdout).ok).toBe(true);
+    const second = JSON.parse((await p.run(['build', '--json'], { env })).stdout);
+    expect(ran(second, 'compile')).toEqual(['build/obj/src/ok.c.o']);
+    expect(second.jobs.find((j: { id: string }) => j.id === 'build/obj/src/ok.c.o').reason).toMatch(/^input src\/ok\.c changed/);
+    expect((await execa(p.path('build/bin/broken'), [], { reject: false })).exitCode).toBe(2);
+    expect(JSON.parse((await p.run(['build', '--json'], { env })).stdout).jobsRun).toBe(0);
+  });
+});
+
+/** Wait until a line of the file holds every one of `parts`. */
+async function waitForFile(path: string, ...parts: string[]): Promise<void> {
+  await waitFor(() => {
+    try { return readFileSync(path, 'utf8').split('\n').some((line) => parts.every((part) => line.includes(part))); } catch { return false; }
+  }, { what: `${parts.join(' + ')} in ${path}` });
+}
 
 describe('jmake tools', () => {
   it('lists the chosen set and everything found', async () => {

@@ -127,14 +127,13 @@ export function planBuild(input: PlanInput): Plan {
   const candidates = input.files.filter((f) => isSource(f) && !isUnder(f, config.discovery.excludeDirs) && !isUnder(f, [outBase, config.compile.outputDir]));
 
   const specs = expandEach(config, candidates, errors);
-  // Every target's artifact is known before any is planned, so `link` may name a later target.
-  const artifacts = new Map<string, { type: ArtifactType; output: string }>();
+  const tracked = new Set(input.files);
+  // Every target's artifact and sources are known before any is planned: `link` may name a later
+  // target, and a link needs to know whether anything it pulls in is C++.
+  const artifacts = new Map<string, Artifact>();
+  const planned: { spec: TargetSpec; sources: string[] }[] = [];
   for (const spec of specs) {
     if (artifacts.has(spec.name)) errors.push({ target: spec.name, message: `two targets are named "${spec.name}" (an \`each\` target makes one per matching file name)` });
-    artifacts.set(spec.name, { type: spec.type, output: artifactPath(outBase, spec) });
-  }
-  const tracked = new Set(input.files);
-  for (const spec of specs) {
     const sources = selectSources(spec, candidates);
     const untracked = sources.filter((s) => !tracked.has(s));
     if (untracked.length > 0) {
@@ -145,6 +144,10 @@ export function planBuild(input: PlanInput): Plan {
       errors.push({ target: spec.name, message: `target "${spec.name}" has no sources (patterns: ${spec.sources.join(', ') || 'none'})` });
       continue;
     }
+    artifacts.set(spec.name, { type: spec.type, output: artifactPath(outBase, spec), cxx: sources.some(isCxx), link: spec.link });
+    planned.push({ spec, sources });
+  }
+  for (const { spec, sources } of planned) {
     const ctx = new TargetContext(input, spec, profile, outBase, pipeline);
     const target = ctx.plan(sources, artifacts, errors);
     for (const job of target.jobList) jobs.set(job.id, job);
@@ -202,7 +205,7 @@ class TargetContext {
     this.levels = [input.config.compile, spec.own, ...(profile ? [profile.own] : [])];
   }
 
-  plan(sources: readonly string[], artifacts: ReadonlyMap<string, { type: ArtifactType; output: string }>, errors: PlanError[]): { output: string; jobList: PlannedJob[] } {
+  plan(sources: readonly string[], artifacts: ReadonlyMap<string, Artifact>, errors: PlanError[]): { output: string; jobList: PlannedJob[] } {
     const { spec, pipeline } = this;
     const objects = sources.map((src) => (pipeline === 'ir' ? this.emitIr(src) : this.compile(src)));
     let linkInputs = objects;
@@ -261,28 +264,16 @@ class TargetContext {
     return lib;
   }
 
-  private link(inputs: readonly string[], sources: readonly string[], artifacts: ReadonlyMap<string, { type: ArtifactType; output: string }>, errors: PlanError[]): string {
+  private link(inputs: readonly string[], sources: readonly string[], artifacts: ReadonlyMap<string, Artifact>, errors: PlanError[]): string {
     const { spec } = this;
     const shared = spec.type === 'shared';
     const out = artifactPath(this.outBase, spec);
-    const libs: string[] = [];
-    const libDeps: string[] = [];
-    let rpath = false;
-    let cxx = sources.some(isCxx);
-    for (const name of spec.link) {
-      const target = artifacts.get(name);
-      if (target) {
-        if (target.type === 'executable') {
-          errors.push({ target: spec.name, message: `target "${spec.name}" links to "${name}", which is an executable` });
-          continue;
-        }
-        libs.push(target.output);
-        libDeps.push(target.output);
-        if (target.type === 'shared') rpath = true;
-        cxx ||= true; // an in-tree library may hold C++; linking with the C++ driver is always safe
-      } else if (/\.(a|so(\.\d+)*)$/.test(name) || name.startsWith('-')) libs.push(name);
-      else libs.push(`-l${name}`);
-    }
+    const resolved = resolveLinks(spec.name, spec.link, artifacts, errors);
+    const libs = resolved.args;
+    const libDeps = resolved.deps;
+    const rpath = resolved.shared;
+    // The C++ driver only when some code linked in is C++ (it would pull in libstdc++ otherwise).
+    const cxx = sources.some(isCxx) || resolved.cxx;
     const pkgLibs = spec.pkgConfig.flatMap((p) => this.input.pkgConfig[p]?.libs ?? []);
     const libDirs = this.levels.flatMap((l) => l.libDirs).map((d) => `-L${d}`);
     const linkFlags = this.levels.flatMap((l) => l.linkFlags);
@@ -327,6 +318,52 @@ class TargetContext {
       output: job.output, tmpOutput: tmp(job.output), depfile: job.depfile, source: job.source, deps: [...job.deps], priority: PRIORITY[job.kind],
     });
   }
+}
+
+interface Artifact {
+  readonly type: ArtifactType;
+  readonly output: string;
+  /** Its own sources hold C++. */
+  readonly cxx: boolean;
+  readonly link: readonly string[];
+}
+
+/**
+ * A target's `link` list -> link-line arguments. In-tree static libraries pass on what they link
+ * themselves (a static archive records no dependencies), so `link = ["m"]` on a library reaches
+ * every program that links it; a shared library carries its own.
+ */
+function resolveLinks(owner: string, names: readonly string[], artifacts: ReadonlyMap<string, Artifact>, errors: PlanError[]): { args: string[]; deps: string[]; shared: boolean; cxx: boolean } {
+  const args: string[] = [];
+  const deps: string[] = [];
+  let shared = false;
+  let cxx = false;
+  const seen = new Set<string>();
+  const visit = (list: readonly string[], via: string) => {
+    for (const name of list) {
+      const target = artifacts.get(name);
+      if (!target) {
+        args.push(/\.(a|so(\.\d+)*)$/.test(name) || name.startsWith('-') ? name : `-l${name}`);
+        continue;
+      }
+      if (target.type === 'executable') {
+        errors.push({ target: owner, message: `target "${via}" links to "${name}", which is an executable` });
+        continue;
+      }
+      if (seen.has(name)) continue;
+      seen.add(name);
+      args.push(target.output);
+      deps.push(target.output);
+      if (target.type === 'shared') {
+        shared = true; // it records its own dependencies (libstdc++ included)
+      } else {
+        cxx ||= target.cxx;
+        visit(target.link, name);
+      }
+    }
+  };
+  visit(names, owner);
+  return { args, deps, shared, cxx };
 }
 
 function artifactPath(outBase: string, spec: TargetSpec): string {

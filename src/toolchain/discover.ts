@@ -141,7 +141,11 @@ export function chooseToolchain(found: readonly ToolInfo[], options: Pick<Discov
       return versioned ?? (plain && plain.major === llvmMajor ? plain : undefined);
     };
     tools.cxx = chosen(clangxx);
-    tools.cc = chosen(sameRelease('clang') ?? pick('clang'));
+    // The C compiler named like the C++ one: clang-14 with clang++-14, clang with clang++.
+    const versionedCxx = /-\d+$/.test(clangxx.name);
+    const plainClang = byName.get('clang');
+    tools.cc = chosen((versionedCxx ? byName.get(clangxx.name.replace('clang++', 'clang')) : plainClang?.major === llvmMajor ? plainClang : undefined)
+      ?? sameRelease('clang') ?? pick('clang'));
     tools['llvm-link'] = chosen(sameRelease('llvm-link'));
     tools.opt = chosen(sameRelease('opt'));
     tools.llc = chosen(sameRelease('llc'));

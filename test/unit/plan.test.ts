@@ -254,10 +254,10 @@ describe('object pipeline', () => {
       deps: ['build/obj/core/src/core/a.c.o', 'build/obj/core/src/core/b.c.o'],
     });
     const link = job(p, 'build/bin/app');
-    expect(link.argv).toEqual(['g++', 'build/obj/app/src/app/main.c.o', '-o', tmp('build/bin/app'), 'build/lib/libcore.a', '-lm']);
+    expect(link.argv).toEqual(['gcc', 'build/obj/app/src/app/main.c.o', '-o', tmp('build/bin/app'), 'build/lib/libcore.a', '-lm']);
     expect(link.deps).toEqual(['build/obj/app/src/app/main.c.o', 'build/lib/libcore.a']);
-    // an in-tree library may hold C++: the C++ driver links
-    expect(link.tool).toBe('cxx');
+    // all C, the library too: the C driver links (no libstdc++)
+    expect(link.tool).toBe('cc');
     expect(p.targets.map((t) => [t.name, t.type, t.output])).toEqual([['core', 'static', 'build/lib/libcore.a'], ['app', 'executable', 'build/bin/app']]);
   });
 
@@ -553,5 +553,29 @@ describe('links between targets, in any order', () => {
 
     const missing = plan(doc('[[targets]]', 'name = "app"', 'sources = ["src/main.c", "src/gone.c"]'), ['src/main.c']);
     expect(missing.errors.map((e) => e.message)).toEqual(['target "app": src/gone.c does not exist']);
+  });
+});
+
+describe('link closure', () => {
+  it('a static library passes on what it links; C++ inside it makes the program link as C++', () => {
+    const p = plan(doc(
+      '[[targets]]', 'name = "base"', 'type = "static"', 'sources = ["base/*.cc"]', 'link = ["dl"]',
+      '[[targets]]', 'name = "mid"', 'type = "static"', 'sources = ["mid/*.c"]', 'link = ["base", "m"]',
+      '[[targets]]', 'name = "app"', 'sources = ["app/*.c"]', 'link = ["mid"]',
+    ), ['base/b.cc', 'mid/m.c', 'app/main.c']);
+    expect(p.errors).toEqual([]);
+    const link = job(p, 'build/bin/app');
+    expect(link.tool).toBe('cxx');
+    expect(link.argv.slice(4)).toEqual(['build/lib/libmid.a', 'build/lib/libbase.a', '-ldl', '-lm']);
+    expect(link.deps).toEqual(['build/obj/app/app/main.c.o', 'build/lib/libmid.a', 'build/lib/libbase.a']);
+  });
+
+  it('a shared library carries its own dependencies: a C program linking a C++ .so links as C', () => {
+    const p = plan(doc(
+      '[[targets]]', 'name = "greet"', 'type = "shared"', 'sources = ["greet/*.cc"]',
+      '[[targets]]', 'name = "app"', 'sources = ["app/*.c"]', 'link = ["greet"]',
+    ), ['greet/g.cc', 'app/main.c']);
+    expect(job(p, 'build/bin/app').tool).toBe('cc');
+    expect(job(p, 'build/lib/libgreet.so').tool).toBe('cxx');
   });
 });

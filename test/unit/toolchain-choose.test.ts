@@ -175,3 +175,14 @@ describe('parseVersion', () => {
     expect(parseVersion('')).toBeNull();
   });
 });
+
+describe('chooseToolchain pairs the C compiler with the C++ one', () => {
+  it('plain clang with plain clang++, clang-N with clang++-N', () => {
+    const both = [...LLVM14, tool('clang-14', '14.0.6'), tool('clang++-14', '14.0.6')];
+    expect(chooseToolchain(both, prefer('clang')).tools.cc?.name).toBe('clang');
+    const versionedOnly = [tool('clang-14', '14.0.6'), tool('clang++-14', '14.0.6'), tool('clang', '15.0.7')];
+    const tc = chooseToolchain(versionedOnly, prefer('clang'));
+    expect(tc.tools.cxx?.name).toBe('clang++-14');
+    expect(tc.tools.cc?.name).toBe('clang-14');
+  });
+});

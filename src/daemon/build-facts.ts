@@ -28,6 +28,17 @@ export class ExternalFiles {
     this.checkedInBuild = new Set();
   }
 
+  /**
+   * Stat again (once per build) and say whether the content changed since the last look. A file
+   * seen for the first time counts as unchanged: the job that read it recorded its hash.
+   */
+  changed(path: string): boolean {
+    const abs = isAbsolute(path) ? path : join(this.root, path);
+    const before = this.known.get(abs);
+    const now = this.hash(path);
+    return before !== undefined && before.hash !== now;
+  }
+
   /** Content hash now, or null when the file is missing. */
   hash(path: string): string | null {
     const abs = isAbsolute(path) ? path : join(this.root, path);
@@ -61,7 +72,7 @@ export class OutputChecker {
 
   /** The watcher saw something under an output dir. */
   touched(path: string): void {
-    this.verified.delete(path.endsWith('.jmake-tmp') ? path.slice(0, -'.jmake-tmp'.length) : path);
+    this.verified.delete(path);
   }
 
   /** A job just wrote this output: it is what the record says. */

@@ -23,7 +23,7 @@ import type { DiagnosticData, NewEvent } from '../../events/types.js';
 import { resolveBuildConfig, type BuildConfig, type ConfigIssue } from '../config/build-config.js';
 import { JmakeError } from '../errors.js';
 import { describeReason, jobKey, whyRun, type Reason } from '../graph/decide.js';
-import { planBuild, type Plan, type PlannedJob } from '../graph/plan.js';
+import { TMP_SUFFIX, planBuild, type Plan, type PlannedJob } from '../graph/plan.js';
 import type { BuildParams, BuildProgress, BuildResult, DiagnosticInfo, JobReport, ToolsResult } from '../protocol/messages.js';
 import { schedule } from '../scheduler/scheduler.js';
 import type { CommandRunner } from '../scheduler/runner.js';
@@ -36,6 +36,7 @@ import type { PkgConfig } from '../toolchain/pkg-config.js';
 import type { Hasher } from '../util/hash.js';
 import type { ProjectWatcher } from '../watcher/watcher.js';
 import { ExternalFiles, OutputChecker, outputFacts } from './build-facts.js';
+import { Freshness } from './freshness.js';
 import type { Logger } from './logger.js';
 import type { Recorder } from './recorder.js';
 
@@ -62,10 +63,21 @@ export class Builder {
   readonly externals: ExternalFiles;
   readonly outputs: OutputChecker;
   private planCache: { key: string; plan: Plan } | null = null;
+  private readonly freshness: Freshness;
 
   constructor(private readonly deps: BuilderDeps) {
     this.externals = new ExternalFiles(deps.root, deps.hasher);
     this.outputs = new OutputChecker(deps.root, deps.hasher);
+    const watched = (path: string) => !path.startsWith('/') && (getFile(deps.recorder.state, path) !== undefined || getJob(deps.recorder.state, path) !== undefined);
+    this.freshness = new Freshness(deps.recorder.state, watched);
+    deps.recorder.subscribe((events) => this.freshness.onEvents(events));
+  }
+
+  /** The watcher saw a change under an output dir: check that output before trusting it again. */
+  outputTouched(path: string): void {
+    const id = path.endsWith(TMP_SUFFIX) ? path.slice(0, -TMP_SUFFIX.length) : path;
+    this.outputs.touched(id);
+    this.freshness.invalidate(id);
   }
 
   get busy(): boolean {
@@ -104,15 +116,21 @@ export class Builder {
 
   private async run(params: BuildParams, progress: (p: BuildProgress) => void, signal: AbortSignal): Promise<BuildResult> {
     const started = performance.now();
+    const phases = new PhaseTimer();
     const watcher = this.deps.watcher();
     await watcher.waitReady();
     await watcher.sync();
+    phases.mark('sync');
     const { config, warnings } = this.config(params.env ?? {});
     const toolchain = await this.toolchain(config, params.path);
+    phases.mark('toolchain');
     const plan = await this.plan(config, params.profile ?? null, toolchain, params.jobs);
+    phases.mark('plan');
     const { wanted, roots } = this.selectJobs(plan, params.targets ?? []);
     const recorder = this.deps.recorder;
     this.externals.newBuild();
+    // Inputs the watcher cannot report (system headers, ...): a stat each, once per build.
+    for (const path of this.freshness.unwatchedInputs()) if (this.externals.changed(path)) this.freshness.invalidateReaders(path);
     const ctx = this.decideContext(plan, toolchain, params.force === true);
     const outputs = plan.targets.filter((t) => roots.has(t.output)).map((t) => join(this.deps.root, t.output));
 
@@ -124,6 +142,7 @@ export class Builder {
     const diagnostics: DiagnosticInfo[] = [];
     const reasons = new Map<string, Reason>();
     const survey = this.survey(plan, wanted, ctx);
+    phases.mark('survey');
     const ranHere = new Set<string>();
     let total = survey.likely.size;
     let done = 0;
@@ -138,9 +157,13 @@ export class Builder {
       signal,
       decide: (job) => {
         // Nothing upstream ran in this build: the survey's answer still holds (a no-op judges each job once).
-        const reason = job.deps.some((d) => ranHere.has(d)) ? whyRun(job, getJob(recorder.state, job.id), ctx) : survey.reasons.get(job.id)!;
+        const rejudge = job.deps.some((d) => ranHere.has(d));
+        const reason = rejudge ? whyRun(job, getJob(recorder.state, job.id), ctx) : survey.reasons.get(job.id)!;
         if (reason) reasons.set(job.id, reason);
-        else if (survey.likely.has(job.id)) total = Math.max(done, total - 1);
+        else {
+          if (rejudge) this.freshness.markFresh(job.id, recorder.state.lastSeq);
+          if (survey.likely.has(job.id)) total = Math.max(done, total - 1);
+        }
         return reason !== null;
       },
       execute: async (job, jobSignal) => {
@@ -163,6 +186,7 @@ export class Builder {
       },
     });
 
+    phases.mark('run');
     const cancelled = signal.aborted;
     const failed = [...outcomes.values()].filter((o) => o === 'failed').length;
     const skipped = [...outcomes.values()].filter((o) => o === 'skipped' || o === 'cancelled').length;
@@ -171,7 +195,8 @@ export class Builder {
     const earlierDiagnostics = params.warnings ? this.storedDiagnostics(wanted, reports) : [];
     const durationMs = Math.round(performance.now() - started);
     recorder.record([{ type: 'build-finished', data: { build, ok, jobsRun, failed, cancelled, durationMs } }], { durable: true });
-    this.deps.logger.log('job', `build ${build}: ${ok ? 'ok' : cancelled ? 'cancelled' : 'failed'}, ${jobsRun} jobs run, ${failed} failed, in ${durationMs}ms`);
+    phases.mark('record');
+    this.deps.logger.log('job', `build ${build}: ${ok ? 'ok' : cancelled ? 'cancelled' : 'failed'}, ${jobsRun} jobs run, ${failed} failed, in ${durationMs}ms (${phases})`);
     return {
       ok, build, jobsRun, durationMs, outputs,
       jobs: nodes.filter((j) => reports.has(j.id)).map((j) => reports.get(j.id)!),
@@ -217,6 +242,7 @@ export class Builder {
     const parallelism = jobs ?? availableParallelism();
     const key = JSON.stringify([state.config.hash, profile, config.env, toolchain.hash, state.fileSetSeq, pkg, parallelism]);
     if (this.planCache?.key === key) return this.planCache.plan;
+    this.freshness.reset();
     const files = [...liveFiles(state)].map(([path]) => path).sort();
     const plan = planBuild({ config, profile, files, toolchain: toolchain.toolchain, pkgConfig: pkg, parallelism });
     if (plan.errors.length > 0) {
@@ -277,7 +303,9 @@ export class Builder {
     const likely = new Set<string>();
     for (const id of wanted) {
       const job = plan.jobs.get(id)!;
-      const reason = whyRun(job, getJob(state, id), ctx);
+      // A job nothing touched since it was last found up to date is not examined again.
+      const reason = !ctx.force && this.freshness.isFresh(id) ? null : whyRun(job, getJob(state, id), ctx);
+      if (reason === null) this.freshness.markFresh(id, state.lastSeq);
       reasons.set(id, reason);
       if (reason !== null || job.deps.some((d) => likely.has(d))) likely.add(id);
     }
@@ -330,7 +358,11 @@ export class Builder {
       },
     };
     const [recorded] = recorder.record([event]);
-    if (output && recorded) this.outputs.written(job.output, recorded.seq);
+    if (output && recorded) {
+      this.outputs.written(job.output, recorded.seq);
+      // Up to date with the inputs as they were when it started; a later edit touches it again.
+      if (status === 'succeeded') this.freshness.markFresh(job.id, before.lastSeq);
+    }
     this.deps.logger.log('job', `${job.kind} ${job.id}: ${status}${result.cancelled ? ' (cancelled)' : ''} in ${Math.round(result.durationMs)}ms`);
     const report: JobReport = {
       id: job.id, kind: job.kind, output: join(root, job.output), status, durationMs: Math.round(result.durationMs),
@@ -382,6 +414,22 @@ export class Builder {
       if (record) out.push(...(record.diagnostics as DiagnosticInfo[]));
     }
     return out;
+  }
+}
+
+/** "sync 1.2ms, plan 0.1ms, ...": where a build's own time went, for the daemon log. */
+class PhaseTimer {
+  private last = performance.now();
+  private readonly parts: string[] = [];
+
+  mark(name: string): void {
+    const now = performance.now();
+    this.parts.push(`${name} ${(now - this.last).toFixed(1)}ms`);
+    this.last = now;
+  }
+
+  toString(): string {
+    return this.parts.join(', ');
   }
 }
 

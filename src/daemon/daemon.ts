@@ -183,7 +183,7 @@ export class Daemon {
       instance: this.identity.instance,
       rehashAll,
       reason,
-      outputTouched: (path) => this.builder.outputs.touched(path),
+      outputTouched: (path) => this.builder.outputTouched(path),
       known: (path) => getFile(this.recorder.state, path) as KnownFile | undefined,
       knownFiles: () => liveFiles(this.recorder.state) as Iterable<[string, KnownFile]>,
       record: (events) => {

@@ -1,0 +1,105 @@
+/**
+ * Which jobs are known to be up to date, kept current from the event stream, so that a build
+ * only re-examines the jobs whose inputs changed: a no-op examines none, and costs the same at
+ * 100 sources as at 10,000.
+ *
+ * - Every job's inputs (from its last job-finished record) are indexed by path.
+ * - A job is marked fresh at some state seq S when the builder judged it up to date (or ran it)
+ *   from the state at S.
+ * - Any later event on one of its inputs (a file event from the watcher, another job's output
+ *   being rewritten) records that seq against the job: it is fresh only while nothing touched it
+ *   after S. Things the event log does not carry (an external header changing, an output edited
+ *   by hand, a new plan) call `invalidate` or `reset`.
+ */
+import type { JmakeEvent } from '../../events/types.js';
+import { allJobs } from '../state/selectors.js';
+import type { ProjectState } from '../state/state.js';
+
+export class Freshness {
+  /** Input path -> the jobs that read it. */
+  private readonly readers = new Map<string, Set<string>>();
+  private readonly inputsOf = new Map<string, readonly string[]>();
+  private readonly freshAt = new Map<string, number>();
+  private readonly touchedAt = new Map<string, number>();
+
+  /** Inputs the watcher does not report: outside the root, or in a folder it does not track. */
+  private readonly unwatched = new Set<string>();
+
+  /** `watched(path)`: whether the watcher reports changes to this input (a tracked file, a job output). */
+  constructor(state: ProjectState, private readonly watched: (path: string) => boolean) {
+    for (const [id, record] of allJobs(state)) this.index(id, record.inputs.map(([path]) => path));
+  }
+
+  /** The inputs the builder must check itself, by stat, once per build (a few hundred headers). */
+  unwatchedInputs(): ReadonlySet<string> {
+    return this.unwatched;
+  }
+
+  onEvents(events: readonly JmakeEvent[]): void {
+    for (const event of events) {
+      switch (event.type) {
+        case 'file-added':
+        case 'file-changed':
+        case 'file-removed':
+          this.touch(event.data.path, event.seq);
+          break;
+        case 'job-finished':
+          this.index(event.data.job, event.data.inputs.map(([path]) => path));
+          this.touch(event.data.job, event.seq); // its output is an input of the jobs downstream
+          break;
+        case 'outputs-removed':
+          for (const job of event.data.jobs) this.forget(job);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  isFresh(job: string): boolean {
+    const at = this.freshAt.get(job);
+    return at !== undefined && (this.touchedAt.get(job) ?? 0) <= at;
+  }
+
+  markFresh(job: string, seq: number): void {
+    this.freshAt.set(job, seq);
+  }
+
+  /** Something the event log does not show changed for this job (its output, an external input). */
+  invalidate(job: string): void {
+    this.freshAt.delete(job);
+  }
+
+  invalidateReaders(path: string): void {
+    for (const job of this.readers.get(path) ?? []) this.freshAt.delete(job);
+  }
+
+  /** The plan changed (config, toolchain, file set): nothing is known fresh any more. */
+  reset(): void {
+    this.freshAt.clear();
+  }
+
+  private touch(path: string, seq: number): void {
+    for (const job of this.readers.get(path) ?? []) this.touchedAt.set(job, seq);
+  }
+
+  private index(job: string, inputs: readonly string[]): void {
+    for (const path of this.inputsOf.get(job) ?? []) this.readers.get(path)?.delete(job);
+    this.inputsOf.set(job, inputs);
+    for (const path of inputs) {
+      let set = this.readers.get(path);
+      if (!set) {
+        this.readers.set(path, (set = new Set()));
+        if (!this.watched(path)) this.unwatched.add(path);
+      }
+      set.add(job);
+    }
+  }
+
+  private forget(job: string): void {
+    for (const path of this.inputsOf.get(job) ?? []) this.readers.get(path)?.delete(job);
+    this.inputsOf.delete(job);
+    this.freshAt.delete(job);
+    this.touchedAt.delete(job);
+  }
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import type { JmakeEvent } from '../../events/types.js';
+import { Freshness } from '../../src/daemon/freshness.js';
+import { applyEvents } from '../../src/state/reducer.js';
+import { initialState } from '../../src/state/state.js';
+
+function finished(seq: number, job: string, inputs: string[]): JmakeEvent {
+  return {
+    seq, time: seq, type: 'job-finished',
+    data: {
+      build: 1, job, kind: 'compile', status: 'succeeded', exitCode: 0, durationMs: 1, key: 'k', tool: 't', argvHash: 'a',
+      inputs: inputs.map((p) => [p, 'h'] as const), output: { path: job, hash: 'o', size: 1, mtime: 1, ino: 1 }, diagnostics: [], log: '',
+    },
+  };
+}
+const changed = (seq: number, path: string): JmakeEvent => ({ seq, time: seq, type: 'file-changed', data: { path, hash: 'x', size: 1, mtime: 1, ino: 1 } });
+
+describe('Freshness', () => {
+  const state = applyEvents(initialState(), [finished(1, 'a.o', ['a.c', 'h.h', '/usr/include/stdio.h']), finished(2, 'b.o', ['b.c']), finished(3, 'app', ['a.o', 'b.o'])]);
+  const watched = (p: string) => !p.startsWith('/');
+
+  it('indexes the inputs of the recorded jobs and lists the ones the watcher cannot see', () => {
+    const f = new Freshness(state, watched);
+    expect([...f.unwatchedInputs()]).toEqual(['/usr/include/stdio.h']);
+    expect(f.isFresh('a.o')).toBe(false); // nothing is fresh until the builder says so
+  });
+
+  it('a job stays fresh until an event touches one of its inputs after it was marked', () => {
+    const f = new Freshness(state, watched);
+    f.markFresh('a.o', 10);
+    f.markFresh('b.o', 10);
+    f.onEvents([changed(9, 'h.h')]); // before the mark: already taken into account
+    expect(f.isFresh('a.o')).toBe(true);
+    f.onEvents([changed(11, 'h.h')]);
+    expect(f.isFresh('a.o')).toBe(false);
+    expect(f.isFresh('b.o')).toBe(true);
+    f.markFresh('a.o', 11);
+    expect(f.isFresh('a.o')).toBe(true);
+  });
+
+  it('a rebuilt output touches the jobs that read it; outputs-removed forgets a job', () => {
+    const f = new Freshness(state, watched);
+    f.markFresh('app', 20);
+    f.onEvents([finished(21, 'a.o', ['a.c', 'h.h'])]);
+    expect(f.isFresh('app')).toBe(false);
+    f.markFresh('app', 21);
+    f.onEvents([{ seq: 22, time: 22, type: 'outputs-removed', data: { build: 1, jobs: ['app'] } }]);
+    expect(f.isFresh('app')).toBe(false);
+    f.onEvents([changed(23, 'a.o')]);
+    expect(f.isFresh('app')).toBe(false);
+  });
+
+  it('invalidate, invalidateReaders and reset drop what the event log cannot show', () => {
+    const f = new Freshness(state, watched);
+    for (const job of ['a.o', 'b.o', 'app']) f.markFresh(job, 5);
+    f.invalidate('b.o');
+    expect(f.isFresh('b.o')).toBe(false);
+    f.invalidateReaders('/usr/include/stdio.h');
+    expect(f.isFresh('a.o')).toBe(false);
+    expect(f.isFresh('app')).toBe(true);
+    f.reset();
+    expect(f.isFresh('app')).toBe(false);
+  });
+});

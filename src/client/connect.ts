@@ -73,8 +73,11 @@ export async function tryExisting<T>(
   } catch {
     return null;
   }
+  // hello and the first request leave in one write, and reach the daemon in one chunk.
+  connection.cork();
   const helloReply = helloOrTimeout(connection, client);
   const firstReply = first ? first(connection) : null;
+  connection.uncork();
   firstReply?.catch(() => undefined); // judged after hello; a mismatch makes it fail on purpose
   const hello = await helloReply;
   if (hello.root !== paths.root) {

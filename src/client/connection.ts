@@ -68,6 +68,15 @@ export class DaemonConnection {
     return { rid, done };
   }
 
+  /** Hold writes until uncork(), so several requests leave in one write. */
+  cork(): void {
+    this.socket.cork();
+  }
+
+  uncork(): void {
+    this.socket.uncork();
+  }
+
   close(): void {
     this.socket.end();
     this.socket.destroy();

@@ -194,7 +194,8 @@ export class Builder {
     if (ok && (params.targets ?? []).length === 0) this.removeStale(plan, build);
     const earlierDiagnostics = params.warnings ? this.storedDiagnostics(wanted, reports) : [];
     const durationMs = Math.round(performance.now() - started);
-    recorder.record([{ type: 'build-finished', data: { build, ok, jobsRun, failed, cancelled, durationMs } }], { durable: true });
+    // fsynced at once when the build changed something; a no-op's record rides the next group commit (≤ 1 s).
+    recorder.record([{ type: 'build-finished', data: { build, ok, jobsRun, failed, cancelled, durationMs } }], { durable: jobsRun > 0 || !ok });
     phases.mark('record');
     this.deps.logger.log('job', `build ${build}: ${ok ? 'ok' : cancelled ? 'cancelled' : 'failed'}, ${jobsRun} jobs run, ${failed} failed, in ${durationMs}ms (${phases})`);
     return {

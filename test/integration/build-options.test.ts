@@ -95,6 +95,19 @@ async function waitForFile(path: string, ...parts: string[]): Promise<void> {
   }, { what: `${parts.join(' + ')} in ${path}` });
 }
 
+describe('large answers', () => {
+  it('a --json answer larger than a pipe buffer (64 KiB) arrives whole', async () => {
+    const p = await createProject('hello');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(p.path('src/many'));
+    for (let i = 0; i < 400; i++) writeFileSync(p.path(`src/many/file_${String(i).padStart(3, '0')}.cpp`), `int f${i}() { return ${i}; }\n`);
+    const result = await p.run(['build', '-n', '--json']);
+    expect(result.stdout.length).toBeGreaterThan(128 * 1024);
+    const parsed = JSON.parse(result.stdout);
+    expect(parsed.jobs).toHaveLength(403);
+  });
+});
+
 describe('jmake tools', () => {
   it('lists the chosen set and everything found', async () => {
     const p = await createProject('hello');

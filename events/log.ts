@@ -19,7 +19,7 @@
  * ## Crash safety
  * - An append is acknowledged to clients only after write(2) returned for all its bytes. A failed
  *   or short write is cut back off (ftruncate), so no half record stays behind for a later read.
- * - fdatasync: the daemon calls `sync()` after config events, when a build ends, on shutdown, and
+ * - fdatasync: the daemon calls `sync()` after config events, when a build that ran jobs ends, on shutdown, and
  *   at most one second after any other append (see daemon/recorder.ts). A power loss can therefore
  *   lose up to the last second of watcher events, which the start-up reconcile re-derives from the
  *   tree; it cannot lose a config change or a finished build's outcome.

@@ -4,7 +4,7 @@
  *
  * - `record()` appends first and applies second, so the state never holds an unwritten fact and
  *   a client is answered only after its event is in the file.
- * - fsync: at once for durable events (config changes, daemon stop; later: build ends), otherwise
+ * - fsync: at once for durable events (config changes, daemon stop, the end of a build that ran jobs), otherwise
  *   within FSYNC_DELAY_MS of the append (group commit).
  * - Snapshot: when SNAPSHOT_EVERY events accumulated, written once the daemon has been quiet for
  *   a moment; always at shutdown.

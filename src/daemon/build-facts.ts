@@ -75,6 +75,11 @@ export class OutputChecker {
     this.verified.delete(path);
   }
 
+  /** Check every output on disk again. */
+  forgetAll(): void {
+    this.verified.clear();
+  }
+
   /** A job just wrote this output: it is what the record says. */
   written(path: string, seq: number): void {
     this.verified.set(path, seq);

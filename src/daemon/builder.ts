@@ -64,6 +64,7 @@ export class Builder {
   readonly outputs: OutputChecker;
   private planCache: { key: string; plan: Plan } | null = null;
   private readonly freshness: Freshness;
+  private outputsUntrusted = false;
 
   constructor(private readonly deps: BuilderDeps) {
     this.externals = new ExternalFiles(deps.root, deps.hasher);
@@ -73,11 +74,17 @@ export class Builder {
     deps.recorder.subscribe((events) => this.freshness.onEvents(events));
   }
 
-  /** The watcher saw a change under an output dir: check that output before trusting it again. */
+  /** The output watcher saw a change: check that output before trusting it again. */
   outputTouched(path: string): void {
     const id = path.endsWith(TMP_SUFFIX) ? path.slice(0, -TMP_SUFFIX.length) : path;
     this.outputs.touched(id);
     this.freshness.invalidate(id);
+  }
+
+  /** The output watcher failed: from now on every build checks every output on disk. */
+  outputsUnwatched(reason: string): void {
+    if (!this.outputsUntrusted) this.deps.logger.log('watcher', `output dirs no longer watched (${reason}): every build checks every output`);
+    this.outputsUntrusted = true;
   }
 
   get busy(): boolean {
@@ -129,6 +136,10 @@ export class Builder {
     const { wanted, roots } = this.selectJobs(plan, params.targets ?? []);
     const recorder = this.deps.recorder;
     this.externals.newBuild();
+    if (this.outputsUntrusted) {
+      this.outputs.forgetAll();
+      this.freshness.reset();
+    }
     // Inputs the watcher cannot report (system headers, ...): a stat each, once per build.
     for (const path of this.freshness.unwatchedInputs()) if (this.externals.changed(path)) this.freshness.invalidateReaders(path);
     const ctx = this.decideContext(plan, toolchain, params.force === true);

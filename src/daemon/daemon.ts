@@ -21,6 +21,7 @@ import { VERSION } from '../version.js';
 import { ignoreRules } from '../watcher/ignore.js';
 import type { KnownFile } from '../watcher/reconcile.js';
 import { ProjectWatcher } from '../watcher/watcher.js';
+import { OutputWatcher } from '../watcher/output-watcher.js';
 import { ConfigMonitor, CONFIG_PATH } from './config-monitor.js';
 import type { DaemonContext, DaemonIdentity } from './context.js';
 import { removeDaemonFileIfOurs, writeDaemonFile, type DaemonRecordFile } from './daemon-file.js';
@@ -49,6 +50,7 @@ export interface StartOptions {
 export class Daemon {
   private watcher!: ProjectWatcher;
   private builder!: Builder;
+  private outputWatcher: OutputWatcher | null = null;
   private readonly runner = new SpawnerRunner((message) => this.logger.log('job', message));
   private transport!: Transport;
   private server!: RequestServer;
@@ -183,7 +185,6 @@ export class Daemon {
       instance: this.identity.instance,
       rehashAll,
       reason,
-      outputTouched: (path) => this.builder.outputTouched(path),
       known: (path) => getFile(this.recorder.state, path) as KnownFile | undefined,
       knownFiles: () => liveFiles(this.recorder.state) as Iterable<[string, KnownFile]>,
       record: (events) => {
@@ -196,6 +197,12 @@ export class Daemon {
       log: (tag, message) => this.logger.log(tag, message),
     });
     this.watcher.start();
+    this.outputWatcher?.close();
+    this.outputWatcher = new OutputWatcher(this.identity.root, settings.outputDirs, {
+      touched: (path) => this.builder.outputTouched(path),
+      lost: (reason) => this.builder.outputsUnwatched(reason),
+    });
+    this.outputWatcher.start();
   }
 
   private applySettings(before: DaemonSettings, after: DaemonSettings): void {
@@ -230,6 +237,7 @@ export class Daemon {
     this.logger.log('daemon', `stopping: ${reason}`);
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.server?.stopAll();
+    this.outputWatcher?.close();
     try {
       await this.watcher?.close();
     } catch (err) {

@@ -1,9 +1,9 @@
 /**
  * What the watcher never looks at. Paths are relative to the project root with `/`.
  * - `.git`, `.jmake` and `node_modules`, as a segment anywhere;
- * - `[daemon] watch_exclude` prefixes.
- * The build output dirs are watched but never hold sources: a change there only tells the builder
- * to check that output again.
+ * - `[daemon] watch_exclude` prefixes;
+ * - the build output dirs: nothing there is a source. They have their own, cheaper watcher
+ *   (output-watcher.ts), which only tells the builder to check an output again.
  * `[discovery] exclude` is deliberately not here: an excluded folder may still hold headers.
  * The sync-cookie dir `.jmake/cookies` is the one exception inside `.jmake`.
  */
@@ -11,9 +11,9 @@ export const COOKIE_DIR = '.jmake/cookies';
 const ALWAYS_IGNORED_SEGMENTS = new Set(['.git', '.jmake', 'node_modules']);
 
 export interface IgnoreRules {
-  /** Never watched. */
+  /** Never watched by the source watcher (output dirs included: watcher/output-watcher.ts has those). */
   isIgnored(relativePath: string): boolean;
-  /** Under a build output dir: watched (so an output changed by hand is noticed), never a source. */
+  /** Under a build output dir: never a source. */
   isOutput(relativePath: string): boolean;
 }
 
@@ -27,7 +27,7 @@ export function ignoreRules(options: { outputDirs: readonly string[]; watchExclu
     isIgnored(rel: string): boolean {
       if (rel === '' || rel === '.') return false;
       if (rel === COOKIE_DIR || rel.startsWith(`${COOKIE_DIR}/`)) return false;
-      if (under(rel, excluded)) return true;
+      if (under(rel, excluded) || under(rel, outputs)) return true;
       let start = 0;
       for (;;) {
         const slash = rel.indexOf('/', start);

@@ -39,8 +39,6 @@ export interface WatcherDeps {
   readonly rehashAll: boolean;
   /** Why this watcher was started, for its `watcher-rescan` event: 'startup', 'config', … */
   readonly reason: string;
-  /** Something changed under an output dir: the builder checks that output again before trusting it. */
-  outputTouched(path: string): void;
   known(path: string): KnownFile | undefined;
   knownFiles(): Iterable<[string, KnownFile]>;
   /** Append and apply; synchronous. */
@@ -180,7 +178,6 @@ export class ProjectWatcher {
   private onAdd(rel: string, stats: Stats | undefined): void {
     if (isCookiePath(rel)) { this.cookieWaiters.get(rel)?.(); return; }
     this.watchedFiles++;
-    if (this.deps.rules.isOutput(rel)) { this.deps.outputTouched(rel); return; }
     if (!this._ready && stats) {
       this.initialSeen.set(rel, { size: stats.size, mtime: stats.mtimeMs, ino: stats.ino });
       return;
@@ -190,14 +187,12 @@ export class ProjectWatcher {
 
   private onChange(rel: string): void {
     if (isCookiePath(rel)) { this.cookieWaiters.get(rel)?.(); return; }
-    if (this.deps.rules.isOutput(rel)) { this.deps.outputTouched(rel); return; }
     this.markPending(rel);
   }
 
   private onUnlink(rel: string): void {
     if (isCookiePath(rel)) return;
     this.watchedFiles = Math.max(0, this.watchedFiles - 1);
-    if (this.deps.rules.isOutput(rel)) { this.deps.outputTouched(rel); return; }
     this.initialSeen.delete(rel);
     this.markPending(rel);
   }
@@ -378,7 +373,7 @@ export class ProjectWatcher {
     }
     for (const entry of entries) {
       const child = rel === '' ? entry.name : `${rel}/${entry.name}`;
-      if (this.deps.rules.isIgnored(child) || this.deps.rules.isOutput(child) || isCookiePath(child)) continue;
+      if (this.deps.rules.isIgnored(child) || isCookiePath(child)) continue;
       if (entry.isDirectory()) this.walk(child, out);
       else if (entry.isFile()) {
         const facts = statFacts(join(this.deps.root, child));

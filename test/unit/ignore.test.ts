@@ -27,17 +27,20 @@ describe('ignoreRules', () => {
     for (const p of ['docs', 'docs/a.md', 'third_party/big', 'third_party/big/x.c']) {
       expect(rules.isIgnored(p), p).toBe(true);
     }
-    for (const p of ['build/main.o', 'third_party/bigger/x.c', 'third_party/small.c', 'documents/x']) {
+    for (const p of ['third_party/bigger/x.c', 'third_party/small.c', 'documents/x']) {
       expect(rules.isIgnored(p), p).toBe(false);
     }
   });
 
-  it('watches output dirs but marks them as outputs, by whole segments', () => {
+  it('leaves output dirs to the output watcher (ignored here), by whole segments', () => {
     for (const p of ['build', 'build/main.o', 'build/deep/x.o']) {
-      expect(rules.isIgnored(p), p).toBe(false);
+      expect(rules.isIgnored(p), p).toBe(true);
       expect(rules.isOutput(p), p).toBe(true);
     }
-    for (const p of ['builder/x.c', 'build.c', 'src/build/x.c', 'docs/a.md']) expect(rules.isOutput(p), p).toBe(false);
+    for (const p of ['builder/x.c', 'build.c', 'src/build/x.c', 'docs/a.md']) {
+      expect(rules.isOutput(p), p).toBe(false);
+    }
+    expect(rules.isIgnored('builder/x.c')).toBe(false);
   });
 
   it('keeps the sync-cookie dir visible inside .jmake', () => {

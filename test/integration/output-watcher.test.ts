@@ -1,0 +1,38 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OutputWatcher } from '../../src/watcher/output-watcher.js';
+import { waitFor } from '../helpers/wait.js';
+
+let root: string;
+let watcher: OutputWatcher | null = null;
+afterEach(() => {
+  watcher?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('OutputWatcher (real inotify)', () => {
+  it('reports files touched anywhere under the output dir, also in directories created later', async () => {
+    root = mkdtempSync(join(tmpdir(), 'jmake-outwatch-'));
+    mkdirSync(join(root, 'build/obj'), { recursive: true });
+    writeFileSync(join(root, 'build/obj/old.o'), 'x');
+    const touched = new Set<string>();
+    const lost: string[] = [];
+    watcher = new OutputWatcher(root, ['build'], { touched: (p) => touched.add(p), lost: (r) => lost.push(r) });
+    watcher.start();
+    expect(watcher.watches).toBe(2); // build, build/obj: directories only
+
+    writeFileSync(join(root, 'build/obj/old.o'), 'changed by hand');
+    await waitFor(() => touched.has('build/obj/old.o'), { what: 'the change' });
+    rmSync(join(root, 'build/obj/old.o'));
+    touched.clear();
+    await waitFor(() => touched.has('build/obj/old.o'), { what: 'the removal' });
+
+    mkdirSync(join(root, 'build/bin/deep'), { recursive: true });
+    await waitFor(() => watcher!.watches === 4, { what: 'the new directories to be watched' });
+    writeFileSync(join(root, 'build/bin/deep/app'), 'binary');
+    await waitFor(() => touched.has('build/bin/deep/app'), { what: 'a file in a new directory' });
+    expect(lost).toEqual([]);
+  });
+});

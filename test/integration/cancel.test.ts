@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { execa } from 'execa';
 import { BIN, createProject, disposeAll, startDaemonOfVersion, type TestProject } from '../helpers/project.js';
@@ -8,13 +8,14 @@ import { waitFor } from '../helpers/wait.js';
 
 afterEach(disposeAll);
 
-/** A C project whose compiler (CC) is a script that blocks until it is killed. */
+/** A C project whose compiler (CC) is a script whose compiles block until they are killed. */
 async function slowProject(): Promise<{ p: TestProject; marker: string }> {
   const p = await createProject('broken');
   writeFileSync(p.path('src/main.c'), 'int main(void) { return 0; }\n');
   const marker = `jmake-slow-cc-${process.pid}-${Date.now()}`;
   const script = p.path(`${marker}.sh`);
-  writeFileSync(script, `#!/bin/sh\n# ${marker}\nsleep 600\nexec cc "$@"\n`);
+  // Only compiles block: jmake also runs `$CC --version` to identify the compiler.
+  writeFileSync(script, `#!/bin/sh\n# ${marker}\ncase " $* " in *" -c "*) sleep 600 ;; esac\nexec cc "$@"\n`);
   chmodSync(script, 0o755);
   return { p, marker: script };
 }
@@ -60,10 +61,11 @@ describe('cancelling a build', () => {
     const { p, marker } = await slowProject();
     const client = execa(process.execPath, [BIN, 'build', '--json'], { cwd: p.root, env: { ...p.env, CC: marker }, extendEnv: false, reject: false });
     await waitFor(() => running(marker), { what: 'the slow compiler to start' });
-    const daemonPid = p.daemonPid()!;
-    const spawner = await execa('pgrep', ['-P', String(daemonPid), '-f', 'spawner.js'], { reject: false });
-    const spawnerPid = Number(spawner.stdout.trim().split('\n')[0]);
-    expect(spawnerPid).toBeGreaterThan(0);
+    // The compiler's parent is the spawner (it starts every job).
+    const compiler = Number((await execa('pgrep', ['-f', marker])).stdout.trim().split('\n')[0]);
+    const stat = readFileSync(`/proc/${compiler}/stat`, 'utf8');
+    const spawnerPid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    expect(readFileSync(`/proc/${spawnerPid}/cmdline`, 'utf8')).toMatch(/spawner\.js/);
     process.kill(spawnerPid, 'SIGKILL');
     const result = await client;
     expect(result.exitCode).toBe(1);

@@ -5,7 +5,7 @@
  * event copies one small shard, not a table of 100k entries: immer copies a collection the first
  * time a produce writes to it.
  */
-import type { DiagnosticData, JobKindName, OutputFacts, ToolRecord } from '../../events/types.js';
+import type { EventDataByType, ToolRecord } from '../../events/types.js';
 
 export const STATE_VERSION = 2;
 export const FILE_SHARDS = 256;
@@ -22,21 +22,14 @@ export interface FileRecord {
 
 export type FileShard = ReadonlyMap<string, FileRecord>;
 
-/** The last outcome of a job (keyed by its id, the path of its output). */
-export interface JobRecord {
-  readonly kind: JobKindName;
-  readonly status: 'succeeded' | 'failed';
-  readonly key: string;
-  readonly tool: string;
-  readonly argvHash: string;
-  readonly inputs: readonly (readonly [string, string])[];
-  readonly output: OutputFacts | null;
-  readonly diagnostics: readonly DiagnosticData[];
-  /** The seq of the job-finished event. */
+/**
+ * The last outcome of a job (keyed by its id, the path of its output): its job-finished event's
+ * data, less what only history needs (the tool's output, timings), plus that event's seq.
+ * `build` is the seq of the build-started event of the build that ran it.
+ */
+export type JobRecord = Pick<EventDataByType['job-finished'], 'kind' | 'status' | 'key' | 'tool' | 'argvHash' | 'inputs' | 'output' | 'diagnostics' | 'build'> & {
   readonly seq: number;
-  /** The seq of the build-started event of the build that ran it. */
-  readonly build: number;
-}
+};
 
 export type JobShard = ReadonlyMap<string, JobRecord>;
 

@@ -112,6 +112,25 @@ export function runCleanupsSync() {
   }
 }
 
+/** Run the registered cleanups once, at exit and on SIGINT/SIGTERM/SIGHUP (then exit 130); returns the cleanup to call earlier. */
+export function cleanUpOnExit(log) {
+  let cleaned = false;
+  const cleanup = () => {
+    if (cleaned) return;
+    cleaned = true;
+    runCleanupsSync();
+  };
+  process.on('exit', cleanup);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => {
+      log(`${signal}: stopping daemons and removing temp dirs`);
+      cleanup();
+      process.exit(130);
+    });
+  }
+  return cleanup;
+}
+
 /** A temp dir removed at cleanup. */
 export function makeTempDir(prefix) {
   const dir = mkdtempSync(join(tmpdir(), `jmake-bench-${prefix}-`));

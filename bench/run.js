@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { benchApply } from './apply.js';
 import { benchBuild } from './build.js';
 import { benchClient } from './client.js';
-import { REPO_ROOT, log, machineInfo, makeTempDir, runCleanupsSync } from './lib.js';
+import { REPO_ROOT, log, machineInfo, makeTempDir, cleanUpOnExit } from './lib.js';
 import { benchReal } from './real/run.js';
 import { benchReplay } from './replay.js';
 import { writeResults } from './report.js';
@@ -44,20 +44,7 @@ for (const built of ['dist/client.cjs', 'dist/src/daemon/history.js', 'dist/even
 }
 
 // Stop every daemon and remove every temp dir, whatever happens.
-let cleaned = false;
-const cleanup = () => {
-  if (cleaned) return;
-  cleaned = true;
-  runCleanupsSync();
-};
-process.on('exit', cleanup);
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => {
-    log(`${signal}: stopping daemons and removing temp dirs`);
-    cleanup();
-    process.exit(130);
-  });
-}
+const cleanup = cleanUpOnExit(log);
 
 async function main() {
   const started = performance.now();

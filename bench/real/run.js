@@ -24,7 +24,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameS
 import { loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { BENCH_DIR, REPO_ROOT, benchEnv, fmtMs, log, machineInfo, makeProject, makeTempDir, runCleanupsSync, sleep, summarize, tail } from '../lib.js';
+import { BENCH_DIR, REPO_ROOT, benchEnv, fmtMs, log, machineInfo, makeProject, makeTempDir, cleanUpOnExit, sleep, summarize, tail } from '../lib.js';
 
 const REAL_DIR = dirname(fileURLToPath(import.meta.url));
 export const CACHE_DIR = join(BENCH_DIR, 'work', 'real');
@@ -53,59 +53,37 @@ const EDIT_SETTLE_MS = 300;
  * changes a small function body in one library source; `edited`/`original` match the driver's
  * output after the edit and after the revert.
  */
+const BROTLI = {
+  key: 'brotli',
+  label: 'brotli 1.0.7',
+  pkg: 'iltorb',
+  subdir: 'package/brotli/c',
+  toml: 'brotli.jmake.toml',
+  pipeline: 'object',
+  driver: 'brotli_roundtrip.c',
+  binary: 'build/bin/brotli_roundtrip',
+  library: 'build/lib/libbrotlistatic.a',
+  // Round-trip a binary file and a text file of the tree besides the driver's own inputs.
+  driverArgs: ['common/dictionary.bin', 'enc/encode.c'],
+  driverOk: /^ALL OK$/m,
+  librarySources: { dirs: ['common', 'dec', 'enc'], ext: /\.c$/ },
+  // library compiles + archive, and the driver's compile + link
+  fullJobs: (n) => ({ compile: n + 1, archive: 1, link: 1 }),
+  edit: {
+    file: 'dec/decode.c',
+    what: 'dec/decode.c: BrotliDecoderVersion() returns BROTLI_VERSION + 1',
+    // The package's sources have CRLF line ends.
+    pattern: /(uint32_t BrotliDecoderVersion\(\) \{\r?\n[ \t]*return BROTLI_VERSION);/,
+    replacement: '$1 + 1;',
+    jobs: { compile: 1, archive: 1, link: 1 },
+    edited: /^decoder version 1\.0\.8 /m,
+    original: /^decoder version 1\.0\.7 /m,
+  },
+};
+
 const CASES = [
-  {
-    key: 'brotli',
-    label: 'brotli 1.0.7',
-    pkg: 'iltorb',
-    subdir: 'package/brotli/c',
-    toml: 'brotli.jmake.toml',
-    pipeline: 'object',
-    driver: 'brotli_roundtrip.c',
-    binary: 'build/bin/brotli_roundtrip',
-    library: 'build/lib/libbrotlistatic.a',
-    // Round-trip a binary file and a text file of the tree besides the driver's own inputs.
-    driverArgs: ['common/dictionary.bin', 'enc/encode.c'],
-    driverOk: /^ALL OK$/m,
-    librarySources: { dirs: ['common', 'dec', 'enc'], ext: /\.c$/ },
-    // library compiles + archive, and the driver's compile + link
-    fullJobs: (n) => ({ compile: n + 1, archive: 1, link: 1 }),
-    edit: {
-      file: 'dec/decode.c',
-      what: 'dec/decode.c: BrotliDecoderVersion() returns BROTLI_VERSION + 1',
-      // The package's sources have CRLF line ends.
-      pattern: /(uint32_t BrotliDecoderVersion\(\) \{\r?\n[ \t]*return BROTLI_VERSION);/,
-      replacement: '$1 + 1;',
-      jobs: { compile: 1, archive: 1, link: 1 },
-      edited: /^decoder version 1\.0\.8 /m,
-      original: /^decoder version 1\.0\.7 /m,
-    },
-  },
-  {
-    key: 'brotli-thinlto',
-    label: 'brotli 1.0.7',
-    pkg: 'iltorb',
-    subdir: 'package/brotli/c',
-    toml: 'brotli.jmake.toml',
-    pipeline: 'thinlto',
-    needs: 'lld',
-    driver: 'brotli_roundtrip.c',
-    binary: 'build/bin/brotli_roundtrip',
-    library: 'build/lib/libbrotlistatic.a',
-    driverArgs: ['common/dictionary.bin', 'enc/encode.c'],
-    driverOk: /^ALL OK$/m,
-    librarySources: { dirs: ['common', 'dec', 'enc'], ext: /\.c$/ },
-    fullJobs: (n) => ({ compile: n + 1, archive: 1, link: 1 }),
-    edit: {
-      file: 'dec/decode.c',
-      what: 'dec/decode.c: BrotliDecoderVersion() returns BROTLI_VERSION + 1',
-      pattern: /(uint32_t BrotliDecoderVersion\(\) \{\r?\n[ \t]*return BROTLI_VERSION);/,
-      replacement: '$1 + 1;',
-      jobs: { compile: 1, archive: 1, link: 1 },
-      edited: /^decoder version 1\.0\.8 /m,
-      original: /^decoder version 1\.0\.7 /m,
-    },
-  },
+  BROTLI,
+  { ...BROTLI, key: 'brotli-thinlto', pipeline: 'thinlto', needs: 'lld' },
   {
     key: 'libsass',
     label: 'libsass 3.5.5',
@@ -451,20 +429,7 @@ async function main() {
     process.stderr.write('bench: dist/client.cjs is missing; run `npm run build`\n');
     process.exit(2);
   }
-  let cleaned = false;
-  const cleanup = () => {
-    if (cleaned) return;
-    cleaned = true;
-    runCleanupsSync();
-  };
-  process.on('exit', cleanup);
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    process.on(signal, () => {
-      log(`${signal}: stopping daemons and removing temp dirs`);
-      cleanup();
-      process.exit(130);
-    });
-  }
+  const cleanup = cleanUpOnExit(log);
   const started = performance.now();
   const machine = machineInfo();
   const mode = quick ? 'quick' : 'full';

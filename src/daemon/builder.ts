@@ -185,7 +185,7 @@ export class Builder {
           type: 'job-started', job: job.id, kind: job.kind, done: launched - 1, total: Math.max(total, launched),
           label: job.source ?? job.output, reason: describeReason(reasons.get(job.id)!), command: job.argv,
         });
-        const report = await this.runJob(job, build, toolchain, jobSignal, reasons.get(job.id)!, params.path);
+        const report = await this.runJob(plan, job, build, toolchain, jobSignal, reasons.get(job.id)!, params.path);
         done++;
         reports.set(job.id, report.report);
         diagnostics.push(...report.diagnostics);
@@ -339,7 +339,7 @@ export class Builder {
     return { ok: true, build: 0, jobsRun: 0, durationMs: Math.round(performance.now() - started), outputs, jobs, diagnostics: [], earlierDiagnostics: [], warnings, cancelled: false, dryRun: true };
   }
 
-  private async runJob(job: PlannedJob, build: number, toolchain: ResolvedToolchain, signal: AbortSignal, reason: Reason, path: string | undefined) {
+  private async runJob(plan: Plan, job: PlannedJob, build: number, toolchain: ResolvedToolchain, signal: AbortSignal, reason: Reason, path: string | undefined) {
     const recorder = this.deps.recorder;
     const root = this.deps.root;
     // The inputs' content as the job starts: what the job key must describe.
@@ -354,7 +354,7 @@ export class Builder {
     const succeeded = result.exitCode === 0 && !result.cancelled;
     const log = result.spawnError ? `jmake: cannot run ${argv[0]}: ${result.spawnError}\n${result.output}` : result.output;
     const diagnostics: DiagnosticData[] = parseDiagnostics(log, root);
-    const inputs = this.inputsOf(job, before, succeeded);
+    const inputs = this.inputsOf(plan, job, before, succeeded);
     const argvHash = this.argvHash(job);
     const toolId = toolchain.ids[job.tool] ?? `missing ${job.tool}`;
     const key = jobKey(toolId, argvHash, inputs, (text) => this.deps.hasher.hashBytes(Buffer.from(text)));
@@ -391,7 +391,7 @@ export class Builder {
    * What the job read, with each input's content as of the job's start: the depfile's list for
    * compiles (the source and every header), the input outputs for the rest.
    */
-  private inputsOf(job: PlannedJob, before: ProjectState, succeeded: boolean): [string, string][] {
+  private inputsOf(plan: Plan, job: PlannedJob, before: ProjectState, succeeded: boolean): [string, string][] {
     const root = this.deps.root;
     let paths: string[];
     if (job.depfile && succeeded) {
@@ -402,8 +402,7 @@ export class Builder {
     } else {
       paths = job.source ? [job.source] : [...job.deps];
     }
-    const plan = this.planCache?.plan;
-    return paths.map((p) => [p, (plan ? currentHash(before, plan, this.externals, p) : null) ?? 'missing']);
+    return paths.map((p) => [p, currentHash(before, plan, this.externals, p) ?? 'missing']);
   }
 
   /** Delete outputs of jobs the plan no longer has (removed sources or targets) under its output dir. */

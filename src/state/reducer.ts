@@ -96,7 +96,7 @@ function applyEvent(draft: Draft<ProjectState>, event: JmakeEvent): void {
       const d = event.data;
       draft.builds.count++;
       draft.builds.running = null;
-      draft.builds.last = { build: d.build, ok: d.ok, jobsRun: d.jobsRun, failed: d.failed, cancelled: d.cancelled, durationMs: d.durationMs, finishedAt: event.time };
+      draft.builds.last = { ...d, finishedAt: event.time };
       if (draft.changes.buildStartSeq !== null) {
         draft.changes.baseSeq = draft.changes.buildStartSeq;
         draft.changes.count = draft.changes.sinceBuildStart;

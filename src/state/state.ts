@@ -41,15 +41,8 @@ export interface ToolchainState {
   readonly seq: number;
 }
 
-export interface BuildSummary {
-  readonly build: number;
-  readonly ok: boolean;
-  readonly jobsRun: number;
-  readonly failed: number;
-  readonly cancelled: boolean;
-  readonly durationMs: number;
-  readonly finishedAt: number;
-}
+/** The last build-finished event's data, and when it finished. */
+export type BuildSummary = EventDataByType['build-finished'] & { readonly finishedAt: number };
 
 export interface ConfigState {
   readonly hash: string | null;

@@ -99,6 +99,8 @@ export interface EventDataByType {
     readonly force: boolean;
     /** Jobs in the graph of the requested targets (not all of them will run). */
     readonly planned: number;
+    /** `change`: started by the daemon because an input changed (absent in older logs: a request). */
+    readonly trigger?: 'request' | 'change';
   };
   /** `build` is the seq of its build-started event. */
   'job-started': { readonly build: number; readonly job: string; readonly kind: JobKindName };
@@ -129,6 +131,10 @@ export interface EventDataByType {
     readonly failed: number;
     readonly cancelled: boolean;
     readonly durationMs: number;
+    /** As in build-started (absent in older logs: a request). */
+    readonly trigger?: 'request' | 'change';
+    /** Jobs that change builds ran before this request, which it reported as its own. */
+    readonly carried?: number;
   };
 }
 

@@ -95,7 +95,7 @@ const KNOWN: Record<string, readonly string[]> = {
   link: ['enabled', 'flags', 'opt_level'],
   binary: ['enabled', 'type', 'name', 'link_libraries', 'lib_dirs'],
   llvm: ['root', 'tools', 'prefer', 'use_jmake_llvm'],
-  daemon: ['idle_timeout', 'settle_ms', 'watch_exclude', 'poll_interval', 'keep_recent_events'],
+  daemon: ['idle_timeout', 'settle_ms', 'watch_exclude', 'poll_interval', 'keep_recent_events', 'build_on_change'],
   profile: ['flags', 'c_flags', 'cxx_flags', 'link_flags', 'defines', 'include_dirs', 'lib_dirs', 'output_dir'],
   targets: ['name', 'type', 'sources', 'exclude', 'each', 'link', 'flags', 'c_flags', 'cxx_flags', 'defines', 'include_dirs', 'link_flags', 'lib_dirs', 'pkg_config'],
 };

@@ -14,6 +14,8 @@ export interface DaemonSettings {
   readonly keepRecentEvents: number;
   /** Output dirs (relative): changes there are never source changes. */
   readonly outputDirs: readonly string[];
+  /** After a requested build, start the same build when an input changes. */
+  readonly buildOnChange: boolean;
 }
 
 export const DEFAULT_SETTINGS: DaemonSettings = {
@@ -23,6 +25,7 @@ export const DEFAULT_SETTINGS: DaemonSettings = {
   pollIntervalMs: 2000,
   keepRecentEvents: 10000,
   outputDirs: ['build'],
+  buildOnChange: true,
 };
 
 export function daemonSettings(config: Readonly<Record<string, unknown>> | null): { settings: DaemonSettings; warnings: string[] } {
@@ -47,6 +50,7 @@ export function daemonSettings(config: Readonly<Record<string, unknown>> | null)
     pollIntervalMs: pick('poll_interval', daemon.poll_interval, (v) => atLeast(timerDuration(v), MIN_POLL_MS), DEFAULT_SETTINGS.pollIntervalMs),
     keepRecentEvents: pick('keep_recent_events', daemon.keep_recent_events, (v) => nonNegativeInt(v, 1e9), DEFAULT_SETTINGS.keepRecentEvents),
     outputDirs: [normalizeRel(outputDir), ...profileDirs.map(normalizeRel)],
+    buildOnChange: pick('build_on_change', daemon.build_on_change, (v) => (typeof v === 'boolean' ? v : null), DEFAULT_SETTINGS.buildOnChange),
   };
   return { settings, warnings };
 }

@@ -15,6 +15,9 @@
  * Builds are queued: a request arriving during a build waits for it, then builds what is still out
  * of date. A source edited during a build changes the key its job recorded (the key is taken from
  * the content at the job's start), so the next build runs it again.
+ *
+ * Build on change (change-trigger.ts): after a requested build, an edit to an input starts the same
+ * build at once; the next request reports the jobs it ran as its own (carried-jobs.ts).
  */
 import { availableParallelism } from 'node:os';
 import { readFileSync, rmSync } from 'node:fs';
@@ -38,6 +41,8 @@ import type { ProjectWatcher } from '../watcher/watcher.js';
 import { ExternalFiles, OutputChecker, outputFacts } from './build-facts.js';
 import { Freshness } from './freshness.js';
 import type { Logger } from './logger.js';
+import { CarriedJobs } from './carried-jobs.js';
+import { ChangeTrigger, lastBuildChange } from './change-trigger.js';
 import type { Recorder } from './recorder.js';
 
 export interface BuilderDeps {
@@ -53,9 +58,16 @@ export interface BuilderDeps {
   readonly configText: () => string;
   /** The daemon's environment: PATH for discovery, and the base of every job's environment. */
   readonly env: NodeJS.ProcessEnv;
+  /** `[daemon] build_on_change`, read when a change arrives (the config may change meanwhile). */
+  readonly buildOnChange: () => boolean;
 }
 
 const MAX_LOG_IN_EVENT = 64 * 1024;
+const CONFIG_PATH = 'jmake.toml';
+/** Files saved together (an editor's "save all", a refactoring tool) start one change build, not several. */
+const CHANGE_DEBOUNCE_MS = 10;
+
+type Trigger = 'request' | 'change';
 
 export class Builder {
   private queue: Promise<unknown> = Promise.resolve();
@@ -65,13 +77,23 @@ export class Builder {
   private planCache: { key: string; plan: Plan } | null = null;
   private readonly freshness: Freshness;
   private outputsUntrusted = false;
+  private readonly trigger: ChangeTrigger;
+  private readonly carried = new CarriedJobs();
+  /** The change build queued or running, if any: a request that waits for it may cancel it. */
+  private changeBuild: { controller: AbortController; started: boolean } | null = null;
+  /** The state seq the last build synced to: changes up to it are already built (or being built). */
+  private syncedSeq = 0;
 
   constructor(private readonly deps: BuilderDeps) {
     this.externals = new ExternalFiles(deps.root, deps.hasher);
     this.outputs = new OutputChecker(deps.root, deps.hasher);
     const watched = (path: string) => !path.startsWith('/') && (getFile(deps.recorder.state, path) !== undefined || getJob(deps.recorder.state, path) !== undefined);
     this.freshness = new Freshness(deps.recorder.state, watched);
-    deps.recorder.subscribe((events) => this.freshness.onEvents(events));
+    this.trigger = new ChangeTrigger({ delayMs: CHANGE_DEBOUNCE_MS, enabled: deps.buildOnChange, start: (params) => this.startChangeBuild(params) });
+    deps.recorder.subscribe((events) => {
+      this.freshness.onEvents(events);
+      this.trigger.notice(lastBuildChange(events, (path) => this.freshness.isInput(path), CONFIG_PATH));
+    });
   }
 
   /** The output watcher saw a change: check that output before trusting it again. */
@@ -92,11 +114,46 @@ export class Builder {
   }
 
   build(params: BuildParams, progress: (p: BuildProgress) => void, signal: AbortSignal): Promise<BuildResult> {
-    if (this.running > 0) progress({ type: 'waiting', reason: 'another build is running' });
+    if (this.running > 0) {
+      progress({ type: 'waiting', reason: this.changeBuild?.started ? 'finishing the build started when the sources changed' : 'another build is running' });
+    }
+    this.trigger.arm(params);
+    // Cancelling a request that waits for a change build cancels that build too (Ctrl-C stops the compilers).
+    const change = this.changeBuild;
+    const cancelChange = () => change?.controller.abort();
+    if (change) signal.addEventListener('abort', cancelChange, { once: true });
     this.running++;
-    const next = this.queue.then(() => this.run(params, progress, signal));
+    const next = this.queue.then(() => {
+      signal.removeEventListener('abort', cancelChange);
+      return this.run(params, progress, signal, 'request');
+    });
     this.queue = next.catch(() => undefined).finally(() => { this.running--; });
     return next;
+  }
+
+  /** Stop starting change builds and cancel the one running (the daemon is stopping). */
+  close(): void {
+    this.trigger.close();
+    this.changeBuild?.controller.abort();
+  }
+
+  private startChangeBuild(params: BuildParams): void {
+    if (this.changeBuild && !this.changeBuild.started) return; // the one waiting will see these changes too
+    const change = { controller: new AbortController(), started: false };
+    this.changeBuild = change;
+    this.running++;
+    const next = this.queue.then(() => {
+      change.started = true;
+      // The build before this one synced after the change arrived: nothing new to build.
+      if (this.trigger.latest <= this.syncedSeq) return null;
+      return this.run(params, () => undefined, change.controller.signal, 'change');
+    });
+    this.queue = next.catch((err: unknown) => {
+      this.deps.logger.log('job', `build on change: ${err instanceof Error ? err.message : String(err)}`);
+    }).finally(() => {
+      this.running--;
+      if (this.changeBuild === change) this.changeBuild = null;
+    });
   }
 
   async tools(env: Readonly<Record<string, string>>, path: string | undefined): Promise<ToolsResult> {
@@ -121,12 +178,14 @@ export class Builder {
     return jobs.length;
   }
 
-  private async run(params: BuildParams, progress: (p: BuildProgress) => void, signal: AbortSignal): Promise<BuildResult> {
+  private async run(params: BuildParams, progress: (p: BuildProgress) => void, signal: AbortSignal, trigger: Trigger): Promise<BuildResult> {
     const started = performance.now();
     const phases = new PhaseTimer();
     const watcher = this.deps.watcher();
     await watcher.waitReady();
     await watcher.sync();
+    this.syncedSeq = this.deps.recorder.state.lastSeq;
+    if (trigger === 'request') this.trigger.cancelPending(); // this build sees every change recorded so far
     phases.mark('sync');
     const { config, warnings } = this.config(params.env ?? {});
     const toolchain = await this.toolchain(config, params.path);
@@ -147,18 +206,28 @@ export class Builder {
 
     if (params.dryRun) return this.dryRun(plan, wanted, ctx, outputs, warnings, started);
 
-    const [buildStarted] = recorder.record([{ type: 'build-started', data: { targets: params.targets ?? [], profile: params.profile ?? null, force: params.force === true, planned: wanted.size } }]);
+    const [buildStarted] = recorder.record([{ type: 'build-started', data: { targets: params.targets ?? [], profile: params.profile ?? null, force: params.force === true, planned: wanted.size, trigger } }]);
     const build = buildStarted!.seq;
     const reports = new Map<string, JobReport>();
     const diagnostics: DiagnosticInfo[] = [];
     const reasons = new Map<string, Reason>();
     const survey = this.survey(plan, wanted, ctx);
     phases.mark('survey');
+    // Jobs a change build already ran for this request, reported first, as if they ran now.
+    const carried = trigger === 'request' ? this.carried.take(wanted, (id) => !survey.likely.has(id)) : [];
     const ranHere = new Set<string>();
-    let total = survey.likely.size;
+    let total = survey.likely.size + carried.length;
     let done = 0;
     let launched = 0;
     let jobsRun = 0;
+    for (const job of carried) {
+      progress({ type: 'job-started', job: job.report.id, kind: job.report.kind, done, total, label: job.label, reason: `${job.report.reason} (built when it changed)`, command: job.command });
+      done++;
+      launched++;
+      reports.set(job.report.id, job.report);
+      diagnostics.push(...job.diagnostics);
+      progress({ type: 'job-finished', job: job.report.id, kind: job.report.kind, status: job.report.status, durationMs: job.report.durationMs, done, total, log: job.rawLog });
+    }
     const nodes = [...wanted].map((id) => plan.jobs.get(id)!);
     const parallelism = params.jobs ?? availableParallelism();
 
@@ -189,6 +258,9 @@ export class Builder {
         done++;
         reports.set(job.id, report.report);
         diagnostics.push(...report.diagnostics);
+        if (trigger === 'change') {
+          this.carried.ranOnChange({ report: report.report, rawLog: report.rawLog, diagnostics: report.diagnostics, label: job.source ?? job.output, command: job.argv });
+        }
         progress({ type: 'job-finished', job: job.id, kind: job.kind, status: report.report.status, durationMs: report.report.durationMs, done, total: Math.max(total, done), log: report.rawLog });
         return report.cancelled ? 'cancelled' : report.report.status === 'succeeded' ? 'succeeded' : 'failed';
       },
@@ -206,11 +278,13 @@ export class Builder {
     const earlierDiagnostics = params.warnings ? this.storedDiagnostics(wanted, reports) : [];
     const durationMs = Math.round(performance.now() - started);
     // fsynced at once when the build changed something; a no-op's record rides the next group commit (≤ 1 s).
-    recorder.record([{ type: 'build-finished', data: { build, ok, jobsRun, failed, cancelled, durationMs } }], { durable: jobsRun > 0 || !ok });
+    const finished = { build, ok, jobsRun, failed, cancelled, durationMs, trigger, ...(carried.length > 0 ? { carried: carried.length } : {}) };
+    recorder.record([{ type: 'build-finished', data: finished }], { durable: jobsRun > 0 || !ok });
     phases.mark('record');
-    this.deps.logger.log('job', `build ${build}: ${ok ? 'ok' : cancelled ? 'cancelled' : 'failed'}, ${jobsRun} jobs run, ${failed} failed, in ${durationMs}ms (${phases})`);
+    const carriedNote = carried.length > 0 ? ` (+${carried.length} run on change)` : '';
+    this.deps.logger.log('job', `build ${build}${trigger === 'change' ? ' (on change)' : ''}: ${ok ? 'ok' : cancelled ? 'cancelled' : 'failed'}, ${jobsRun} jobs run${carriedNote}, ${failed} failed, in ${durationMs}ms (${phases})`);
     return {
-      ok, build, jobsRun, durationMs, outputs,
+      ok, build, jobsRun: jobsRun + carried.length, durationMs, outputs,
       jobs: nodes.filter((j) => reports.has(j.id)).map((j) => reports.get(j.id)!),
       diagnostics, earlierDiagnostics, warnings, cancelled, dryRun: false,
     };

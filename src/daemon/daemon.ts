@@ -129,6 +129,7 @@ export class Daemon {
       logger: this.logger,
       configText: () => this.config?.text ?? '',
       env: process.env,
+      buildOnChange: () => this.settings.buildOnChange,
     });
     const context: DaemonContext = {
       identity: this.identity,
@@ -237,6 +238,7 @@ export class Daemon {
     this.logger.log('daemon', `stopping: ${reason}`);
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.server?.stopAll();
+    this.builder?.close();
     this.outputWatcher?.close();
     try {
       await this.watcher?.close();

@@ -56,6 +56,11 @@ export class Freshness {
     }
   }
 
+  /** Whether some job read this path when it last ran. */
+  isInput(path: string): boolean {
+    return (this.readers.get(path)?.size ?? 0) > 0;
+  }
+
   isFresh(job: string): boolean {
     const at = this.freshAt.get(job);
     return at !== undefined && (this.touchedAt.get(job) ?? 0) <= at;

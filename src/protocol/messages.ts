@@ -72,7 +72,13 @@ export interface StatusResult {
     readonly count: number;
     /** Jobs whose last outcome the daemon remembers. */
     readonly jobs: number;
-    readonly last: { readonly build: number; readonly ok: boolean; readonly jobsRun: number; readonly failed: number; readonly durationMs: number; readonly finishedAt: number } | null;
+    readonly last: {
+      readonly build: number; readonly ok: boolean; readonly jobsRun: number; readonly failed: number; readonly durationMs: number; readonly finishedAt: number;
+      /** `change`: the daemon started it because an input changed. */
+      readonly trigger: 'request' | 'change';
+      /** Jobs that change builds ran before this request, which it reported as its own. */
+      readonly carried: number;
+    } | null;
   };
 }
 
@@ -140,6 +146,8 @@ export interface JobReport {
   /** Why it ran (or would run). */
   readonly reason: string;
   readonly command?: readonly string[];
+  /** Run by a build the daemon started when an input changed, before this request came (`[daemon] build_on_change`). */
+  readonly startedOnChange?: boolean;
 }
 
 export interface BuildResult {

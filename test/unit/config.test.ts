@@ -136,27 +136,27 @@ describe('daemonSettings', () => {
     expect(daemonSettings(null)).toEqual({ settings: DEFAULT_SETTINGS, warnings: [] });
     expect(daemonSettings({})).toEqual({ settings: DEFAULT_SETTINGS, warnings: [] });
     expect(DEFAULT_SETTINGS).toEqual({
-      idleTimeoutMs: 10_800_000, watchExclude: [], settleMs: 50, pollIntervalMs: 2000, keepRecentEvents: 10000, outputDirs: ['build'],
+      idleTimeoutMs: 10_800_000, watchExclude: [], settleMs: 50, pollIntervalMs: 2000, keepRecentEvents: 10000, outputDirs: ['build'], buildOnChange: true,
     });
   });
 
   it('reads every [daemon] key and the output dir', () => {
     const { settings, warnings } = daemonSettings({
-      daemon: { idle_timeout: '10m', watch_exclude: ['./vendor/', 'third_party//', 'docs'], settle_ms: 100, poll_interval: 5, keep_recent_events: 0 },
+      daemon: { idle_timeout: '10m', watch_exclude: ['./vendor/', 'third_party//', 'docs'], settle_ms: 100, poll_interval: 5, keep_recent_events: 0, build_on_change: false },
       compile: { output_dir: './out/' },
     });
     expect(warnings).toEqual([]);
     expect(settings).toEqual({
-      idleTimeoutMs: 600_000, watchExclude: ['vendor', 'third_party', 'docs'], settleMs: 100, pollIntervalMs: 5000, keepRecentEvents: 0, outputDirs: ['out'],
+      idleTimeoutMs: 600_000, watchExclude: ['vendor', 'third_party', 'docs'], settleMs: 100, pollIntervalMs: 5000, keepRecentEvents: 0, outputDirs: ['out'], buildOnChange: false,
     });
   });
 
   it('falls back to the default with a warning for each bad value', () => {
     const { settings, warnings } = daemonSettings({
-      daemon: { idle_timeout: 'forever', watch_exclude: ['ok', ''], settle_ms: 5001, poll_interval: -1, keep_recent_events: 1.5 },
+      daemon: { idle_timeout: 'forever', watch_exclude: ['ok', ''], settle_ms: 5001, poll_interval: -1, keep_recent_events: 1.5, build_on_change: 'yes' },
     });
     expect(settings).toEqual(DEFAULT_SETTINGS);
-    expect(warnings).toHaveLength(5);
+    expect(warnings).toHaveLength(6);
     for (const key of ['idle_timeout', 'watch_exclude', 'settle_ms', 'poll_interval', 'keep_recent_events']) {
       expect(warnings.some((w) => w.startsWith(`[daemon] ${key} = `) && w.endsWith('is not valid; using the default')), key).toBe(true);
     }

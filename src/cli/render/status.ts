@@ -20,7 +20,7 @@ export function renderStatus(s: StatusResult): string {
     : `${c.bold('config')}   ok`);
   const last = s.builds.last;
   lines.push(`${c.bold('builds')}   ${s.builds.running ? c.yellow('building now; ') : ''}${last
-    ? `last: ${last.ok ? c.green('ok') : c.red('failed')}, ${last.jobsRun} job${last.jobsRun === 1 ? '' : 's'} run in ${duration(last.durationMs)}, ${duration(Date.now() - last.finishedAt)} ago`
+    ? `last${last.trigger === 'change' ? ' (on change)' : ''}: ${last.ok ? c.green('ok') : c.red('failed')}, ${last.jobsRun} job${last.jobsRun === 1 ? '' : 's'} run${last.carried ? ` (+${last.carried} on change)` : ''} in ${duration(last.durationMs)}, ${duration(Date.now() - last.finishedAt)} ago`
     : 'none yet'}`);
   if (s.log.recoveredAtStart) lines.push(`${c.bold('log')}      ${c.yellow('a torn tail was recovered at start (see jmake events --type log-recovered)')}`);
   return `${lines.join('\n')}\n`;

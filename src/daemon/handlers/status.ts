@@ -39,6 +39,7 @@ export const status: Handler<'status'> = async (params, { daemon }) => {
       last: state.builds.last && {
         build: state.builds.last.build, ok: state.builds.last.ok, jobsRun: state.builds.last.jobsRun,
         failed: state.builds.last.failed, durationMs: state.builds.last.durationMs, finishedAt: state.builds.last.finishedAt,
+        trigger: state.builds.last.trigger ?? 'request', carried: state.builds.last.carried ?? 0,
       },
     },
   };

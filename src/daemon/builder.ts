@@ -231,7 +231,10 @@ export class Builder {
     const nodes = [...wanted].map((id) => plan.jobs.get(id)!);
     const parallelism = params.jobs ?? availableParallelism();
 
-    const outcomes = await schedule(nodes, {
+    // Nothing to run (a no-op): every wanted job is up to date, no need to walk the graph.
+    const outcomes = survey.likely.size === 0 && !params.force
+      ? new Map(nodes.map((job) => [job.id, 'up-to-date' as const]))
+      : await schedule(nodes, {
       parallelism,
       keepGoing: params.keepGoing === true,
       signal,

@@ -4,9 +4,15 @@
  * tool succeeded; on failure they are removed, so a later build never trusts a half-written file.
  * A failure to spawn that may pass (EAGAIN, EMFILE, ENFILE) is retried; a compile error never is.
  * Very long command lines go through a response file (`@file`).
+ *
+ * The tool's stdout and stderr go to one temporary file (both descriptors share it, so the lines
+ * interleave as the tool wrote them), read back when it exits. Measured here per job (spawn of
+ * /bin/true): piping into execa's merged `all` stream cost ~15 ms of CPU, the file ~8 ms (the
+ * fork itself ~6 ms) — on 2 cores that CPU is taken from the compilers.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 
 export interface RunSpec {
@@ -37,6 +43,12 @@ const SPAWN_RETRIES = 3;
 const RETRYABLE_SPAWN = new Set(['EAGAIN', 'EMFILE', 'ENFILE', 'ENOMEM']);
 
 export class ExecaRunner implements CommandRunner {
+  private logDir: string | null = null;
+  private logCount = 0;
+
+  /** `tempDir`: where the folder for the tools' output files is made (default: the OS temp dir). */
+  constructor(private readonly options: { readonly tempDir?: string } = {}) {}
+
   async run(spec: RunSpec, signal: AbortSignal): Promise<RunResult> {
     for (const { tmp, final } of spec.outputs) {
       mkdirSync(dirname(final), { recursive: true });
@@ -59,9 +71,21 @@ export class ExecaRunner implements CommandRunner {
   private async once(file: string, args: readonly string[], spec: RunSpec, signal: AbortSignal): Promise<RunResult> {
     const started = performance.now();
     if (signal.aborted) return { exitCode: null, signal: null, output: '', durationMs: 0, spawnError: null, cancelled: true };
+    const logPath = join(this.logs(), `${++this.logCount}.log`);
+    const log = openSync(logPath, 'w+', 0o600);
+    try {
+      return await this.spawnInto(log, file, args, spec, signal, started);
+    } finally {
+      closeSync(log);
+      rmSync(logPath, { force: true });
+    }
+  }
+
+  private async spawnInto(log: number, file: string, args: readonly string[], spec: RunSpec, signal: AbortSignal, started: number): Promise<RunResult> {
+    // execa passes a descriptor straight to the child; its types only name 3..9, its docs any integer.
+    const into = log as 3;
     const child = execa(file, args, {
-      cwd: spec.cwd, env: spec.env, extendEnv: false, all: true, reject: false, detached: true, stdin: 'ignore',
-      maxBuffer: MAX_OUTPUT * 4, stripFinalNewline: false,
+      cwd: spec.cwd, env: spec.env, extendEnv: false, reject: false, detached: true, stdin: 'ignore', stdout: into, stderr: into,
     });
     const killGroup = () => {
       if (child.pid === undefined) return;
@@ -73,11 +97,10 @@ export class ExecaRunner implements CommandRunner {
     signal.removeEventListener('abort', killGroup);
     const durationMs = performance.now() - started;
     const spawnError = result.exitCode === undefined && !result.signal ? ((result as { code?: string }).code ?? 'ESPAWN') : null;
-    const all = String(result.all ?? '');
     return {
       exitCode: result.exitCode ?? null,
       signal: result.signal ?? null,
-      output: all.length > MAX_OUTPUT ? `${all.slice(0, MAX_OUTPUT)}\n[output truncated]\n` : all,
+      output: readBounded(log, MAX_OUTPUT),
       durationMs,
       spawnError: spawnError ? `${spawnError}` : null,
       cancelled: signal.aborted,
@@ -99,6 +122,16 @@ export class ExecaRunner implements CommandRunner {
     return result;
   }
 
+  /** A private folder for the tools' output files, made on first use, removed when the process exits. */
+  private logs(): string {
+    if (this.logDir === null) {
+      const dir = mkdtempSync(join(this.options.tempDir ?? tmpdir(), 'jmake-job-output-'));
+      process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+      this.logDir = dir;
+    }
+    return this.logDir;
+  }
+
   /** gcc, clang, ar and the LLVM tools all read `@file` (whitespace-separated, quotes honoured). */
   private responseFile(spec: RunSpec, args: readonly string[]): string | null {
     if (args.reduce((n, a) => n + a.length + 1, 0) < RESPONSE_FILE_OVER || spec.outputs.length === 0) return null;
@@ -106,4 +139,18 @@ export class ExecaRunner implements CommandRunner {
     writeFileSync(path, args.map((a) => `"${a.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join('\n'));
     return path;
   }
+}
+
+/** The first `max` bytes of what the tool wrote, marked when there was more. */
+function readBounded(fd: number, max: number): string {
+  const size = fstatSync(fd).size;
+  const buffer = Buffer.alloc(Math.min(size, max));
+  let read = 0;
+  while (read < buffer.length) {
+    const n = readSync(fd, buffer, read, buffer.length - read, read);
+    if (n === 0) break;
+    read += n;
+  }
+  const text = buffer.subarray(0, read).toString('utf8');
+  return size > max ? `${text}\n[output truncated]\n` : text;
 }

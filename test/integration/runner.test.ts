@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execaSync } from 'execa';
@@ -53,4 +53,23 @@ describe('ExecaRunner (real processes)', () => {
     expect(existsSync(`${out}.jmake-tmp`)).toBe(false);
     expect(existsSync(out)).toBe(false);
   });
+
+  it('captures stdout and stderr interleaved as written, bounds a flood, and leaves no output file behind', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'jmake-runner-'));
+    const logs = mkdtempSync(join(dir, 'tmp-'));
+    const env = process.env;
+    const runner = new ExecaRunner({ tempDir: logs });
+    const mixed = await runner.run({ argv: ['sh', '-c', 'echo out1; echo err1 >&2; echo out2; printf "err2 ü" >&2; exit 4'], cwd: dir, env, outputs: [] }, never);
+    expect(mixed).toMatchObject({ exitCode: 4, output: 'out1\nerr1\nout2\nerr2 ü' });
+    const flood = await runner.run({ argv: ['sh', '-c', 'yes jmake | head -c 600000 >&2'], cwd: dir, env, outputs: [] }, never);
+    expect(flood.exitCode).toBe(0);
+    expect(flood.output.length).toBeLessThan(300 * 1024);
+    expect(flood.output.startsWith('jmake\njmake\n')).toBe(true);
+    expect(flood.output.endsWith('[output truncated]\n')).toBe(true);
+    // One private folder, empty once each job is done.
+    const folders = readdirSync(logs);
+    expect(folders).toEqual([expect.stringMatching(/^jmake-job-output-/)]);
+    expect(readdirSync(join(logs, folders[0]!))).toEqual([]);
+  });
 });
+

@@ -124,6 +124,11 @@ export interface EventDataByType {
   };
   /** Outputs of a source or target that no longer exists were deleted. */
   'outputs-removed': { readonly build: number; readonly jobs: readonly string[] };
+  /** `jmake complete` filled these jmake.toml fields (the file change itself follows as config-changed). */
+  'config-completed': {
+    readonly fields: readonly { readonly field: string; readonly value: unknown; readonly source: string }[];
+    readonly jobs: readonly { readonly job: string; readonly ok: boolean; readonly durationMs: number; readonly summary: string }[];
+  };
   'build-finished': {
     readonly build: number;
     readonly ok: boolean;
@@ -157,6 +162,7 @@ export const EVENT_VERSIONS: { readonly [T in EventType]: number } = {
   'job-started': 1,
   'job-finished': 1,
   'outputs-removed': 1,
+  'config-completed': 1,
   'build-finished': 1,
 };
 

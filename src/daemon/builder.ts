@@ -156,8 +156,14 @@ export class Builder {
     });
   }
 
-  async tools(env: Readonly<Record<string, string>>, path: string | undefined): Promise<ToolsResult> {
-    const config = this.config(env).config;
+  /**
+   * `ignoreConfigErrors`: `jmake complete` discovers tools for a config that is still incomplete
+   * (an empty name is an error for a build); bad values then count as their defaults.
+   */
+  async tools(env: Readonly<Record<string, string>>, path: string | undefined, options: { ignoreConfigErrors?: boolean } = {}): Promise<ToolsResult> {
+    const config = options.ignoreConfigErrors
+      ? resolveBuildConfig(this.deps.recorder.state.config.values ?? {}, this.deps.configText(), env, basename(this.deps.root)).config
+      : this.config(env).config;
     const resolved = await this.toolchain(config, path);
     const chosen: Record<string, { path: string; version: string }> = {};
     for (const [role, tool] of Object.entries(resolved.toolchain.tools)) if (tool) chosen[role] = { path: tool.argv.join(' '), version: tool.version };

@@ -4,6 +4,7 @@ import type { ConfigErrorInfo } from '../protocol/messages.js';
 import type { ProjectWatcher } from '../watcher/watcher.js';
 import type { Logger } from './logger.js';
 import type { Builder } from './builder.js';
+import type { Completer } from './completer.js';
 import type { Recorder } from './recorder.js';
 
 export interface DaemonIdentity {
@@ -22,6 +23,7 @@ export interface DaemonContext {
   readonly recorder: Recorder;
   readonly watcher: () => ProjectWatcher;
   readonly builder: Builder;
+  readonly completer: Completer;
   readonly logger: Logger;
   readonly clock: () => number;
   readonly recoveredAtStart: boolean;

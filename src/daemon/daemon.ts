@@ -28,6 +28,7 @@ import { removeDaemonFileIfOurs, writeDaemonFile, type DaemonRecordFile } from '
 import { openHistory } from './history.js';
 import { acquireLock, type DaemonLock } from './lock.js';
 import { Builder } from './builder.js';
+import { Completer } from './completer.js';
 import { SpawnerRunner } from '../scheduler/spawner-runner.js';
 import { ToolchainManager } from '../toolchain/manager.js';
 import { PkgConfig } from '../toolchain/pkg-config.js';
@@ -131,12 +132,14 @@ export class Daemon {
       env: process.env,
       buildOnChange: () => this.settings.buildOnChange,
     });
+    const completer = new Completer({ root: this.identity.root, recorder: this.recorder, builder: this.builder, watcher: () => this.watcher, logger: this.logger });
     const context: DaemonContext = {
       identity: this.identity,
       paths: this.paths,
       recorder: this.recorder,
       watcher: () => this.watcher,
       builder: this.builder,
+      completer,
       logger: this.logger,
       clock: Date.now,
       recoveredAtStart: this.recoveredAtStart,

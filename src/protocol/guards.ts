@@ -79,6 +79,13 @@ export const GUARDS: { readonly [M in Method]: Guard<M> } = {
   clean() {
     return { ok: true, params: {} };
   },
+  complete(raw) {
+    for (const key of ['dryRun', 'freeze'] as const) if (raw[key] !== undefined && typeof raw[key] !== 'boolean') return fail(`${key} must be a boolean`);
+    if (raw.path !== undefined && typeof raw.path !== 'string') return fail('path must be a string');
+    const env = stringRecord(raw.env);
+    if (env === null) return fail('env must be an object of strings');
+    return { ok: true, params: { dryRun: raw.dryRun as boolean | undefined, freeze: raw.freeze as boolean | undefined, path: raw.path as string | undefined, env } };
+  },
   cancel(raw) {
     const bad = optionalInt(raw, 'rid', 1);
     if (bad || raw.rid === undefined) return fail('rid must be an integer >= 1');

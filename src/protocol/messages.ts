@@ -211,14 +211,47 @@ export interface Methods {
   tools: { params: { readonly env?: Readonly<Record<string, string>>; readonly path?: string }; result: ToolsResult; progress: never };
   clean: { params: Record<string, never>; result: { readonly removed: number }; progress: never };
   why: { params: { readonly job: string }; result: WhyResult; progress: never };
+  complete: { params: CompleteParams; result: CompleteResult; progress: CompleteProgress };
 }
+
+export interface CompleteParams {
+  /** Say what would change, write nothing. */
+  readonly dryRun?: boolean;
+  /** Write the explicit `[discovery] files` list instead of `include` globs. */
+  readonly freeze?: boolean;
+  /** The client's PATH, for tool discovery. */
+  readonly path?: string;
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export interface CompletedField {
+  /** `compile.include_dirs` */
+  readonly field: string;
+  readonly value: unknown;
+  /** The job that found it (`scan_files`, `include_dirs`, `discover_tools`, `create_structure`), or `default`. */
+  readonly source: string;
+}
+
+export interface CompleteResult {
+  readonly fields: readonly CompletedField[];
+  /** Unified-style line diff of jmake.toml (empty when nothing changes). */
+  readonly diff: string;
+  readonly written: boolean;
+  readonly dryRun: boolean;
+  /** What the jobs did besides finding values (e.g. "created build/"). */
+  readonly notes: readonly string[];
+}
+
+export type CompleteProgress =
+  | { readonly type: 'job-started'; readonly job: string }
+  | { readonly type: 'job-finished'; readonly job: string; readonly ok: boolean; readonly summary: string; readonly durationMs: number };
 
 export type Method = keyof Methods;
 export type Params<M extends Method> = Methods[M]['params'];
 export type Result<M extends Method> = Methods[M]['result'];
 export type Progress<M extends Method> = Methods[M]['progress'];
 
-export const METHODS: readonly Method[] = ['hello', 'status', 'events', 'shutdown', 'cancel', 'build', 'tools', 'clean', 'why'];
+export const METHODS: readonly Method[] = ['hello', 'status', 'events', 'shutdown', 'cancel', 'build', 'tools', 'clean', 'why', 'complete'];
 
 export function isMethod(value: unknown): value is Method {
   return typeof value === 'string' && (METHODS as readonly string[]).includes(value);

@@ -4,6 +4,7 @@ import type { Handler } from '../server.js';
 import { build } from './build.js';
 import { cancel } from './cancel.js';
 import { clean } from './clean.js';
+import { complete } from './complete.js';
 import { events } from './events.js';
 import { hello } from './hello.js';
 import { shutdown } from './shutdown.js';
@@ -11,4 +12,4 @@ import { status } from './status.js';
 import { tools } from './tools.js';
 import { why } from './why.js';
 
-export const HANDLERS: { readonly [M in Method]: Handler<M> } = { hello, status, events, shutdown, cancel, build, tools, clean, why };
+export const HANDLERS: { readonly [M in Method]: Handler<M> } = { hello, status, events, shutdown, cancel, build, tools, clean, why, complete };

@@ -8,6 +8,7 @@ import DaemonStart from './daemon/start.js';
 import DaemonStatus from './daemon/status.js';
 import DaemonStop from './daemon/stop.js';
 import Events from './events.js';
+import Init from './init.js';
 import Status from './status.js';
 import Tools from './tools.js';
 import Why from './why.js';
@@ -20,6 +21,7 @@ export const COMMANDS = {
   why: Why,
   status: Status,
   events: Events,
+  init: Init,
   'daemon:start': DaemonStart,
   'daemon:stop': DaemonStop,
   'daemon:status': DaemonStatus,

@@ -1,0 +1,3 @@
+#include "greet.h"
+
+std::string greeting() { return "hello from {{name}}"; }

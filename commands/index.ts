@@ -11,6 +11,7 @@ import Events from './events.js';
 import Init from './init.js';
 import Status from './status.js';
 import Tools from './tools.js';
+import Validate from './validate.js';
 import Why from './why.js';
 
 export const COMMANDS = {
@@ -18,6 +19,7 @@ export const COMMANDS = {
   clean: Clean,
   complete: Complete,
   tools: Tools,
+  validate: Validate,
   why: Why,
   status: Status,
   events: Events,

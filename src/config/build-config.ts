@@ -2,14 +2,16 @@
  * jmake.toml -> the build configuration the planner uses, with defaults filled in. Pure: the parsed
  * document, its text (to name lines) and the client's environment in; a BuildConfig and the
  * problems found out. Unknown keys are warnings (with a "did you mean"); wrong types and values are
- * errors that name the key and its line. Full validation and completion build on this later.
+ * errors that name the key and its line. The keys come from schema.ts; `jmake validate` (validate.ts)
+ * checks the whole file against the same schema.
  */
 import { locateNearest, type KeyPath } from './locate.js';
+import { ARTIFACT_TYPES, COMPILER_FAMILIES, DEFAULT_INCLUDE, PIPELINES, TABLES, rootNames } from './schema.js';
 
-export type Pipeline = 'object' | 'ir' | 'thinlto';
-export type ArtifactType = 'executable' | 'shared' | 'static';
-export const PIPELINES: readonly Pipeline[] = ['object', 'ir', 'thinlto'];
-export const ARTIFACT_TYPES: readonly ArtifactType[] = ['executable', 'shared', 'static'];
+export { ARTIFACT_TYPES, DEFAULT_INCLUDE, PIPELINES };
+
+export type Pipeline = (typeof PIPELINES)[number];
+export type ArtifactType = (typeof ARTIFACT_TYPES)[number];
 
 export interface ConfigIssue {
   readonly severity: 'error' | 'warning';
@@ -83,22 +85,14 @@ export interface BuildEnv {
 export const BUILD_ENV_KEYS = ['CC', 'CXX', 'CFLAGS', 'CXXFLAGS', 'LDFLAGS'] as const;
 
 export const SOURCE_EXTENSIONS = ['c', 'cc', 'cpp', 'cxx', 'c++', 'C'];
-export const DEFAULT_INCLUDE = ['src/**/*.{c,cc,cpp,cxx,c++,C}'];
 
 const EMPTY_FLAGS: FlagSet = { flags: [], cFlags: [], cxxFlags: [], includeDirs: [], defines: {}, linkFlags: [], libDirs: [] };
 
-const KNOWN: Record<string, readonly string[]> = {
-  '': ['version', 'project', 'discovery', 'compile', 'link', 'binary', 'targets', 'profile', 'llvm', 'cache', 'daemon', 'distributed', 'jobs'],
-  project: ['name', 'root', 'version', 'description'],
-  discovery: ['enabled', 'files', 'include', 'exclude', 'exclude_dirs'],
-  compile: ['enabled', 'flags', 'c_flags', 'cxx_flags', 'include_dirs', 'defines', 'lib_dirs', 'output_dir', 'pipeline', 'compdb'],
-  link: ['enabled', 'flags', 'opt_level'],
-  binary: ['enabled', 'type', 'name', 'link_libraries', 'lib_dirs'],
-  llvm: ['root', 'tools', 'prefer', 'use_jmake_llvm'],
-  daemon: ['idle_timeout', 'settle_ms', 'watch_exclude', 'poll_interval', 'keep_recent_events', 'build_on_change'],
-  profile: ['flags', 'c_flags', 'cxx_flags', 'link_flags', 'defines', 'include_dirs', 'lib_dirs', 'output_dir'],
-  targets: ['name', 'type', 'sources', 'exclude', 'each', 'link', 'flags', 'c_flags', 'cxx_flags', 'defines', 'include_dirs', 'link_flags', 'lib_dirs', 'pkg_config'],
-};
+/** The keys valid at each place, from the schema: '' is the top of the file, then one entry per table. */
+const KNOWN: Record<string, readonly string[]> = Object.fromEntries([
+  ['', rootNames()],
+  ...TABLES.map((t) => [t.name, t.keys.map((k) => k.name)]),
+]);
 
 export interface ResolveResult {
   readonly config: BuildConfig;
@@ -173,7 +167,7 @@ export function resolveBuildConfig(values: Readonly<Record<string, unknown>>, te
     });
   }
 
-  const prefer = r.oneOf(['llvm', 'prefer'], ['clang', 'gcc'] as const) ?? 'clang';
+  const prefer = r.oneOf(['llvm', 'prefer'], COMPILER_FAMILIES) ?? 'clang';
   const llvmTools = r.stringMap(['llvm', 'tools']) ?? {};
   const config: BuildConfig = {
     projectName,

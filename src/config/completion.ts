@@ -14,6 +14,7 @@
  * `project.name`, `project.root` and `[binary]` need no job: the folder's name, ".", an executable.
  */
 import { dirname, posix } from 'node:path';
+import { keySpec, tableSpec } from './schema.js';
 import { isEmpty, type TomlAddition, type TomlValue } from './toml-edit.js';
 
 export type CompletionJob = 'scan_files' | 'include_dirs' | 'discover_tools' | 'create_structure';
@@ -152,13 +153,13 @@ export function additionsFor(needs: Needs, results: JobResults, folder: string, 
         if (dirs.length > 0) add(field, [...dirs], 'include_dirs');
         break;
       }
-      case 'compile.output_dir': add(field, results.create_structure?.outputDir ?? 'build', 'create_structure'); break;
+      case 'compile.output_dir': add(field, results.create_structure?.outputDir ?? schemaDefault(field), 'create_structure'); break;
       case 'llvm.tools': {
         const tools = results.discover_tools?.tools ?? {};
         if (Object.keys(tools).length > 0) add(field, tools, 'discover_tools');
         break;
       }
-      case 'binary.type': add(field, 'executable', 'default'); break;
+      case 'binary.type': add(field, schemaDefault(field), 'default'); break;
       case 'binary.name': add(field, name, 'default'); break;
     }
   }
@@ -169,4 +170,13 @@ export function additionsFor(needs: Needs, results: JobResults, folder: string, 
 export function projectNameFrom(folder: string): string {
   const cleaned = folder.replace(/[^A-Za-z0-9_.+-]+/g, '-').replace(/^[-.]+|-+$/g, '');
   return cleaned === '' ? 'project' : cleaned;
+}
+
+/** The default the schema gives a field (config/schema.ts: one list of keys and defaults for validate, docs and this). */
+export function schemaDefault(field: Field): string {
+  const [table, key] = field.split('.') as [string, string];
+  const spec = tableSpec(table);
+  const d = spec ? keySpec(spec, key)?.default : undefined;
+  if (d?.kind !== 'value' || typeof d.value !== 'string') throw new Error(`the schema has no string default for ${field}`);
+  return d.value;
 }

@@ -11,7 +11,7 @@ import { availableParallelism } from 'node:os';
 import { basename, delimiter, isAbsolute, join, relative } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import {
-  COMPLETION_JOB_DEPS, HEADER_FILE, SOURCE_FILE, additionsFor, includeDirsFor, missingFields, quotedIncludes,
+  COMPLETION_JOB_DEPS, HEADER_FILE, SOURCE_FILE, additionsFor, includeDirsFor, missingFields, quotedIncludes, schemaDefault,
   type CompletionJob, type JobResults,
 } from '../config/completion.js';
 import { addKeys } from '../config/toml-edit.js';
@@ -140,7 +140,7 @@ export class Completer {
       }
       case 'create_structure': {
         const configured = table(values, 'compile').output_dir;
-        const outputDir = typeof configured === 'string' && configured !== '' ? configured : 'build';
+        const outputDir = typeof configured === 'string' && configured !== '' ? configured : schemaDefault('compile.output_dir');
         const abs = join(this.deps.root, outputDir);
         if (isAbsolute(outputDir) || relative(this.deps.root, abs).startsWith('..')) throw new Error(`output_dir ${outputDir} is outside the project`);
         const exists = isDir(abs);

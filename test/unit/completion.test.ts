@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { additionsFor, includeDirsFor, missingFields, projectNameFrom, quotedIncludes, sourceGlobs } from '../../src/config/completion.js';
+import { additionsFor, includeDirsFor, missingFields, projectNameFrom, quotedIncludes, schemaDefault, sourceGlobs } from '../../src/config/completion.js';
+import { keySpec, tableSpec } from '../../src/config/schema.js';
 
 describe('missingFields', () => {
   it('lists missing and empty fields, and the jobs that find them with create_structure always', () => {
@@ -45,5 +46,16 @@ describe('what the jobs find', () => {
     ]);
     expect(additionsFor({ fields: ['binary.name'], jobs: [] }, {}, 'folder', 'named')[0]!.value).toBe('named');
     expect([projectNameFrom('...'), projectNameFrom('a b'), projectNameFrom('lib+x.1')]).toEqual(['project', 'a-b', 'lib+x.1']);
+  });
+});
+
+describe('completion and the schema', () => {
+  it('fills only keys the schema knows, with the schema\'s defaults', () => {
+    for (const field of missingFields({}, false).fields.concat(missingFields({}, true).fields)) {
+      const [table, key] = field.split('.') as [string, string];
+      expect(keySpec(tableSpec(table)!, key), field).toBeDefined();
+    }
+    expect([schemaDefault('compile.output_dir'), schemaDefault('binary.type')]).toEqual(['build', 'executable']);
+    expect(() => schemaDefault('project.name')).toThrow(/no string default/);
   });
 });

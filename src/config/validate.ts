@@ -6,6 +6,7 @@
  * the only finding of a file that does not parse; every other finding is located in the text by
  * its key path (locate.ts).
  */
+import { configLookup, expandArgs } from '../jobs/templates.js';
 import { existsSync } from 'node:fs';
 import { isAbsolute, posix, resolve } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
@@ -331,13 +332,26 @@ class Checker {
   private jobDependencies(values: Record<string, unknown>): void {
     const jobs = Array.isArray(values.jobs) ? values.jobs.filter(isTable) : [];
     const ids = [...new Set(jobs.map((j) => j.id).filter((id): id is string => typeof id === 'string'))];
+    // A job may also wait for the whole build, a target, or one output path (they contain a slash).
+    const targets = Array.isArray(values.targets) ? values.targets.filter(isTable).map((t) => t.name).filter((n): n is string => typeof n === 'string') : [];
+    const binary = isTable(values.binary) && typeof values.binary.name === 'string' ? [values.binary.name] : [];
+    const names = [...ids, 'build', ...targets, ...binary];
     jobs.forEach((job, i) => {
-      if (!Array.isArray(job.depends_on)) return;
-      job.depends_on.forEach((dep, d) => {
-        if (typeof dep !== 'string' || dep === '' || ids.includes(dep)) return;
-        const suggestion = closest(dep, ids);
-        this.error(['jobs', i, 'depends_on', d], `${dotted(['jobs', i, 'depends_on', d])} = "${dep}" names no job`, suggestion ? `did you mean "${suggestion}"?` : ids.length > 0 ? `job ids: ${ids.join(', ')}` : 'no [[jobs]] entry has an id');
-      });
+      if (Array.isArray(job.depends_on)) {
+        job.depends_on.forEach((dep, d) => {
+          if (typeof dep !== 'string' || dep === '' || names.includes(dep) || dep.includes('/')) return;
+          const suggestion = closest(dep, names);
+          this.error(['jobs', i, 'depends_on', d], `${dotted(['jobs', i, 'depends_on', d])} = "${dep}" names no job, target or output`, suggestion ? `did you mean "${suggestion}"?` : `jobs: ${ids.join(', ') || 'none'}; "build" waits for every target; an output path (with a /) for one output`);
+        });
+      }
+      if (Array.isArray(job.run)) {
+        const lookup = configLookup(values, { 'project.root': '', config_path: '', 'compile.output_dir': '', 'discovery.files': [] });
+        job.run.forEach((arg, a) => {
+          if (typeof arg !== 'string') return;
+          const expanded = expandArgs(typeof job.id === 'string' ? job.id : `#${i + 1}`, [arg], lookup);
+          if (!expanded.ok) this.error(['jobs', i, 'run', a], expanded.message, 'templates: {{project.root}}, {{config_path}}, {{compile.output_dir}}, {{discovery.files}}, or any key of jmake.toml by its dotted path');
+        });
+      }
     });
   }
 

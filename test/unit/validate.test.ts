@@ -291,9 +291,19 @@ describe('targets, profiles and jobs', () => {
     expect(check(doc('[[jobs]]', 'id = "gen"', 'run = []', '[[jobs]]', 'run = ["x"]', 'depends_on = ["gne", "zzz"]', '[[jobs]]', 'id = "gen"', 'run = ["y"]'))).toEqual([
       '3:1: error: [[jobs]] #1 has an empty run | add run = [...]: the command as an argument list (no shell), e.g. ["python3", "gen.py"].',
       '4:1: error: [[jobs]] #2 has no id | add id = "...": the job\'s name, unique among jobs; `depends_on` refers to it.',
-      '6:15: error: jobs[1].depends_on[0] = "gne" names no job | did you mean "gen"?',
-      '6:22: error: jobs[1].depends_on[1] = "zzz" names no job | job ids: gen',
+      '6:15: error: jobs[1].depends_on[0] = "gne" names no job, target or output | did you mean "gen"?',
+      '6:22: error: jobs[1].depends_on[1] = "zzz" names no job, target or output | jobs: gen; "build" waits for every target; an output path (with a /) for one output',
       '8:1: error: two jobs have the id "gen" | the other is at line 2; job ids must be unique',
+    ]);
+  });
+});
+
+describe('[[jobs]] dependencies and templates', () => {
+  it('a job may wait for another job, the whole build, a target or an output path; templates must name something', () => {
+    expect(check(doc('[compile]', 'flags = ["-O2"]', '[[targets]]', 'name = "app"', '[[jobs]]', 'id = "t"', 'run = ["{{project.root}}/run", "{{compile.flags}}", "{{discovery.files}}"]', 'depends_on = ["build", "app", "build/bin/app"]'))).toEqual([]);
+    expect(check(doc('[[jobs]]', 'id = "gen"', 'run = ["python3", "{{project.rot}}/gen.py", "--f={{discovery.files}}"]'))).toEqual([
+      '3:19: error: job "gen": unknown template {{project.rot}} (use project.root, config_path, compile.output_dir, discovery.files or a key of jmake.toml) | templates: {{project.root}}, {{config_path}}, {{compile.output_dir}}, {{discovery.files}}, or any key of jmake.toml by its dotted path',
+      '3:45: error: job "gen": {{discovery.files}} is a list; a list must be a whole argument ("{{discovery.files}}"), one argument per item | templates: {{project.root}}, {{config_path}}, {{compile.output_dir}}, {{discovery.files}}, or any key of jmake.toml by its dotted path',
     ]);
   });
 });

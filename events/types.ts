@@ -57,7 +57,8 @@ export interface DiagnosticData {
   readonly message: string;
 }
 
-export type JobKindName = 'compile' | 'link' | 'archive' | 'emit-ir' | 'link-ir' | 'opt' | 'codegen';
+/** `job`: a user's `[[jobs]]` entry. */
+export type JobKindName = 'compile' | 'link' | 'archive' | 'emit-ir' | 'link-ir' | 'opt' | 'codegen' | 'job';
 
 export interface EventDataByType {
   'file-added': FileFacts;

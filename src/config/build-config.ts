@@ -5,6 +5,8 @@
  * errors that name the key and its line. The keys come from schema.ts; `jmake validate` (validate.ts)
  * checks the whole file against the same schema.
  */
+import type { UserJobSpec } from '../jobs/graph.js';
+import { readUserJobs } from '../jobs/spec.js';
 import { locateNearest, type KeyPath } from './locate.js';
 import { ARTIFACT_TYPES, COMPILER_FAMILIES, DEFAULT_INCLUDE, PIPELINES, TABLES, rootNames } from './schema.js';
 
@@ -72,6 +74,10 @@ export interface BuildConfig {
   readonly llvm: { readonly root: string | null; readonly tools: Readonly<Record<string, string>>; readonly prefer: 'clang' | 'gcc' };
   /** CC, CXX, CFLAGS, CXXFLAGS, LDFLAGS of the client that asked (part of every job key). */
   readonly env: BuildEnv;
+  /** `[[jobs]]` entries. */
+  readonly jobs: readonly UserJobSpec[];
+  /** jmake.toml as parsed: any key is a `{{template}}` in user jobs. */
+  readonly values: Readonly<Record<string, unknown>>;
 }
 
 export interface BuildEnv {
@@ -178,6 +184,8 @@ export function resolveBuildConfig(values: Readonly<Record<string, unknown>>, te
     targets,
     llvm: { root: r.string(['llvm', 'root']) ?? null, tools: llvmTools, prefer },
     env: pickEnv(env),
+    jobs: readUserJobs(values),
+    values,
   };
   return { config, issues: r.issues };
 }

@@ -261,14 +261,14 @@ export const TABLES: readonly TableSpec[] = [
     ],
   },
   {
-    name: 'jobs', form: 'array', reserved: true, meaning: 'Custom commands in the build graph (code generators, tests), one [[jobs]] entry each.',
+    name: 'jobs', form: 'array', meaning: 'Your own commands in the build graph (code generators, test runners), one [[jobs]] entry each. A job with `inputs` is part of every `jmake build` and runs when their content changes; one without runs when asked by name (`jmake build ID`) or when a job being run depends on it.',
     keys: [
       key('id', string(NAME_PATTERN), NONE, 'The job\'s name, unique among jobs; `depends_on` refers to it.', { required: true }),
       key('run', list(string()), NONE, 'The command as an argument list (no shell), e.g. ["python3", "gen.py"].', { required: true }),
-      key('depends_on', list(string()), is([]), 'Ids of jobs that must finish first.'),
+      key('depends_on', list(string()), is([]), 'What must finish first: other job ids, "build" (every target), a target name, or an output path.'),
       key('priority', integer(), is(0), 'Among ready jobs, higher priorities start first.'),
       key('inputs', list(glob), is([]), 'Files (globs relative to the root) the job reads; a change to one re-runs it.'),
-      key('outputs', list(path('output')), is([]), 'Files (inside the project) the job writes.'),
+      key('outputs', list(path('output')), is([]), 'Files (inside the project) the job writes; deleted when it fails. Compiles wait for a job that writes headers, even on the first build.'),
       key('env', stringMap, is({}), 'Environment variables set for the command.'),
       key('cwd', path('input'), derived('the project root'), 'The folder the command runs in.'),
       key('timeout', duration(), NONE, 'The job is stopped and fails after this long (a number of seconds, or "10m").'),

@@ -20,7 +20,7 @@
  * build at once; the next request reports the jobs it ran as its own (carried-jobs.ts).
  */
 import { availableParallelism } from 'node:os';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { DiagnosticData, NewEvent } from '../../events/types.js';
 import { resolveBuildConfig, type BuildConfig, type ConfigIssue } from '../config/build-config.js';
@@ -29,7 +29,7 @@ import { describeReason, jobKey, whyRun, type Reason } from '../graph/decide.js'
 import { TMP_SUFFIX, planBuild, type Plan, type PlannedJob } from '../graph/plan.js';
 import type { BuildParams, BuildProgress, BuildResult, DiagnosticInfo, JobReport, ToolsResult } from '../protocol/messages.js';
 import { schedule } from '../scheduler/scheduler.js';
-import type { CommandRunner } from '../scheduler/runner.js';
+import type { CommandRunner, RunResult } from '../scheduler/runner.js';
 import { allJobs, getFile, getJob, liveFiles } from '../state/selectors.js';
 import type { JobRecord, ProjectState } from '../state/state.js';
 import { normalizeDepPath, parseDepfile } from '../toolchain/depfile.js';
@@ -40,6 +40,7 @@ import type { Hasher } from '../util/hash.js';
 import type { ProjectWatcher } from '../watcher/watcher.js';
 import { ExternalFiles, OutputChecker, outputFacts } from './build-facts.js';
 import { Freshness } from './freshness.js';
+import { runUserJob } from './user-job-runner.js';
 import type { Logger } from './logger.js';
 import { CarriedJobs } from './carried-jobs.js';
 import { ChangeTrigger, lastBuildChange } from './change-trigger.js';
@@ -207,7 +208,7 @@ export class Builder {
     }
     // Inputs the watcher cannot report (system headers, ...): a stat each, once per build.
     for (const path of this.freshness.unwatchedInputs()) if (this.externals.changed(path)) this.freshness.invalidateReaders(path);
-    const ctx = this.decideContext(plan, toolchain, params.force === true);
+    const ctx = this.decideContext(plan, toolchain, params.force === true, roots);
     const outputs = plan.targets.filter((t) => roots.has(t.output)).map((t) => join(this.deps.root, t.output));
 
     if (params.dryRun) return this.dryRun(plan, wanted, ctx, outputs, warnings, started);
@@ -261,14 +262,14 @@ export class Builder {
         launched++;
         progress({
           type: 'job-started', job: job.id, kind: job.kind, done: launched - 1, total: Math.max(total, launched),
-          label: job.source ?? job.output, reason: describeReason(reasons.get(job.id)!), command: job.argv,
+          label: labelOf(job), reason: describeReason(reasons.get(job.id)!), command: job.argv,
         });
         const report = await this.runJob(plan, job, build, toolchain, jobSignal, reasons.get(job.id)!, params.path);
         done++;
         reports.set(job.id, report.report);
         diagnostics.push(...report.diagnostics);
         if (trigger === 'change') {
-          this.carried.ranOnChange({ report: report.report, rawLog: report.rawLog, diagnostics: report.diagnostics, label: job.source ?? job.output, command: job.argv });
+          this.carried.ranOnChange({ report: report.report, rawLog: report.rawLog, diagnostics: report.diagnostics, label: labelOf(job), command: job.argv });
         }
         progress({ type: 'job-finished', job: job.id, kind: job.kind, status: report.report.status, durationMs: report.report.durationMs, done, total: Math.max(total, done), log: report.rawLog });
         return report.cancelled ? 'cancelled' : report.report.status === 'succeeded' ? 'succeeded' : 'failed';
@@ -350,7 +351,8 @@ export class Builder {
   /** The requested targets' jobs (`roots`) and everything they depend on (`wanted`). */
   private selectJobs(plan: Plan, targets: readonly string[]): { wanted: Set<string>; roots: Set<string> } {
     const roots: string[] = [];
-    if (targets.length === 0) roots.push(...plan.targets.map((t) => t.output));
+    // A plain build: every target, and the user jobs with declared inputs (they are incremental).
+    if (targets.length === 0) roots.push(...plan.targets.map((t) => t.output), ...[...plan.jobs.values()].filter((j) => j.user?.incremental).map((j) => j.id));
     for (const name of targets) {
       const target = plan.targets.find((t) => t.name === name) ?? plan.targets.find((t) => t.output === name);
       const job = plan.jobs.get(name);
@@ -371,19 +373,22 @@ export class Builder {
     return { wanted: new Set([...plan.jobs.keys()].filter((id) => wanted.has(id))), roots: new Set(roots) };
   }
 
-  private decideContext(plan: Plan, toolchain: ResolvedToolchain, force: boolean) {
+  private decideContext(plan: Plan, toolchain: ResolvedToolchain, force: boolean, roots: ReadonlySet<string>) {
     const state = () => this.deps.recorder.state;
     const argvHashes = new Map<string, string>();
     const ctx = {
       force,
-      toolId: (job: PlannedJob) => toolchain.ids[job.tool] ?? `missing ${job.tool}`,
+      asked: (job: PlannedJob) => job.user !== undefined && !job.user.incremental && roots.has(job.id),
+      toolId: (job: PlannedJob) => toolIdOf(toolchain, job),
       argvHash: (job: PlannedJob) => {
         let h = argvHashes.get(job.id);
         if (h === undefined) { h = this.argvHash(job); argvHashes.set(job.id, h); }
         return h;
       },
       currentHash: (path: string) => currentHash(state(), plan, this.externals, path),
-      outputState: (job: PlannedJob, record: JobRecord) => this.outputs.state(job.output, record.output, record.seq),
+      outputState: (job: PlannedJob, record: JobRecord) => (job.user
+        ? (job.user.outputs.every((o) => existsSync(join(this.deps.root, o))) ? 'ok' : 'missing')
+        : this.outputs.state(job.output, record.output, record.seq)),
     };
     return ctx;
   }
@@ -399,7 +404,7 @@ export class Builder {
     for (const id of wanted) {
       const job = plan.jobs.get(id)!;
       // A job nothing touched since it was last found up to date is not examined again.
-      const reason = !ctx.force && this.freshness.isFresh(id) ? null : whyRun(job, getJob(state, id), ctx);
+      const reason = !ctx.force && !ctx.asked(job) && this.freshness.isFresh(id) ? null : whyRun(job, getJob(state, id), ctx);
       if (reason === null) this.freshness.markFresh(id, state.lastSeq);
       reasons.set(id, reason);
       if (reason !== null || job.deps.some((d) => likely.has(d))) likely.add(id);
@@ -428,22 +433,34 @@ export class Builder {
     // The inputs' content as the job starts: what the job key must describe.
     const before = recorder.state;
     recorder.record([{ type: 'job-started', data: { build, job: job.id, kind: job.kind } }]);
-    const toolArgs = toolchain.toolchain.tools[job.tool]?.argv.length ?? 1;
-    const argv = [...job.argv.slice(0, toolArgs), ...job.cosmeticArgs, ...job.argv.slice(toolArgs)];
-    const result = await this.deps.runner.run({
-      argv, cwd: root, env: path ? { ...this.deps.env, PATH: path } : this.deps.env,
-      outputs: [{ tmp: join(root, job.tmpOutput), final: join(root, job.output) }],
-    }, signal);
+    const env = path ? { ...this.deps.env, PATH: path } : this.deps.env;
+    let result: RunResult;
+    let argv: string[];
+    if (job.user) {
+      argv = [...job.argv];
+      result = await runUserJob(this.deps.runner, job, root, env, signal, (message) => this.deps.logger.log('job', message));
+      // What it wrote may be a tracked file (a generated header): in the state before dependents are judged.
+      if (job.user.outputs.length > 0) await this.deps.watcher().sync();
+    } else {
+      const toolArgs = job.tool === 'user' ? 1 : toolchain.toolchain.tools[job.tool]?.argv.length ?? 1;
+      argv = [...job.argv.slice(0, toolArgs), ...job.cosmeticArgs, ...job.argv.slice(toolArgs)];
+      result = await this.deps.runner.run({
+        argv, cwd: root, env,
+        outputs: [{ tmp: join(root, job.tmpOutput), final: join(root, job.output) }],
+      }, signal);
+    }
     const succeeded = result.exitCode === 0 && !result.cancelled;
     const log = result.spawnError ? `jmake: cannot run ${argv[0]}: ${result.spawnError}\n${result.output}` : result.output;
     const diagnostics: DiagnosticData[] = parseDiagnostics(log, root);
     const inputs = this.inputsOf(plan, job, before, succeeded);
     const argvHash = this.argvHash(job);
-    const toolId = toolchain.ids[job.tool] ?? `missing ${job.tool}`;
+    const toolId = toolIdOf(toolchain, job);
     const key = jobKey(toolId, argvHash, inputs, (text) => this.deps.hasher.hashBytes(Buffer.from(text)));
-    const facts = succeeded ? outputFacts(join(root, job.output), this.deps.hasher) : null;
+    const facts = succeeded && job.output !== '' ? outputFacts(join(root, job.output), this.deps.hasher) : null;
     const output = facts ? { path: job.output, ...facts } : null;
-    const status = succeeded && output ? 'succeeded' : 'failed';
+    // A user job may declare no outputs; one that declares some must have written them all.
+    const status = succeeded && (job.user ? job.user.outputs.every((o) => existsSync(join(root, o))) : output !== null) ? 'succeeded' : 'failed';
+    if (job.user && status !== 'succeeded') for (const o of job.user.outputs) rmSync(join(root, o), { force: true });
     const event: NewEvent = {
       type: 'job-finished',
       data: {
@@ -477,7 +494,9 @@ export class Builder {
   private inputsOf(plan: Plan, job: PlannedJob, before: ProjectState, succeeded: boolean): [string, string][] {
     const root = this.deps.root;
     let paths: string[];
-    if (job.depfile && succeeded) {
+    if (job.user) {
+      paths = [...job.user.inputs, ...job.deps];
+    } else if (job.depfile && succeeded) {
       let text = '';
       try { text = readFileSync(join(root, job.depfile), 'utf8'); } catch { /* no depfile: only the source */ }
       paths = parseDepfile(text).inputs.map((p) => normalizeDepPath(p, root));
@@ -532,11 +551,24 @@ class PhaseTimer {
  * file (from the watcher's state), or anything else (stat + hash, once per build).
  */
 function currentHash(state: ProjectState, plan: Plan, externals: ExternalFiles, path: string): string | null {
-  if (plan.jobs.has(path)) return getJob(state, path)?.output?.hash ?? null;
+  if (plan.jobs.has(path)) {
+    const record = getJob(state, path);
+    // A user job without outputs: its last key stands for what it did.
+    return record?.output?.hash ?? (record?.status === 'succeeded' && plan.jobs.get(path)!.user ? record.key : null);
+  }
   const file = getFile(state, path);
   if (file) return file.hash;
   // Outside the root, or in a folder the watcher does not track: look at the disk.
   return externals.hash(path);
+}
+
+/** What the status line shows: the source for compiles, the id for user jobs, the output otherwise. */
+function labelOf(job: PlannedJob): string {
+  return job.user ? job.id : job.source ?? job.output;
+}
+
+function toolIdOf(toolchain: ResolvedToolchain, job: PlannedJob): string {
+  return job.tool === 'user' ? 'user' : toolchain.ids[job.tool] ?? `missing ${job.tool}`;
 }
 
 /** Profiles with their own output dir nested in this one are not stale. */

@@ -9,6 +9,8 @@ import type { PlannedJob } from './plan.js';
 
 export type Reason =
   | { readonly kind: 'forced' }
+  /** A user job without declared inputs, named in the request: it runs whenever asked. */
+  | { readonly kind: 'asked' }
   | { readonly kind: 'new' }
   | { readonly kind: 'failed' }
   | { readonly kind: 'tool'; readonly from: string; readonly to: string }
@@ -25,10 +27,13 @@ export interface DecideContext {
   /** The content hash of a path now (tracked file, external header, or another job's output); null if missing. */
   currentHash(path: string): string | null;
   outputState(job: PlannedJob, record: JobRecord): OutputState;
+  /** True for a job that must run because it was asked for by name (a user job without inputs). */
+  asked?(job: PlannedJob): boolean;
 }
 
 export function whyRun(job: PlannedJob, record: JobRecord | undefined, ctx: DecideContext): Reason | null {
   if (ctx.force) return { kind: 'forced' };
+  if (ctx.asked?.(job)) return { kind: 'asked' };
   if (!record) return { kind: 'new' };
   if (record.status !== 'succeeded') return { kind: 'failed' };
   const tool = ctx.toolId(job);
@@ -46,6 +51,7 @@ export function whyRun(job: PlannedJob, record: JobRecord | undefined, ctx: Deci
 export function describeReason(reason: Reason): string {
   switch (reason.kind) {
     case 'forced': return 'forced (--force)';
+    case 'asked': return 'asked for (a job without declared inputs runs whenever asked)';
     case 'new': return 'never built';
     case 'failed': return 'failed last time';
     case 'tool': return `the tool changed (${short(reason.from)} -> ${short(reason.to)})`;

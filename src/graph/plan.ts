@@ -13,6 +13,7 @@
  * - thinlto: compile -flto=thin -> link with lld and a ThinLTO cache | archive with llvm-ar
  */
 import picomatch from 'picomatch';
+import { generatorsOfHeaders, planUserJobs, type UserJobPlan } from './user-jobs.js';
 import type { JobKindName } from '../../events/types.js';
 import { SOURCE_EXTENSIONS, type ArtifactType, type BuildConfig, type FlagSet, type Pipeline, type Profile, type TargetSpec } from '../config/build-config.js';
 import type { ToolRole } from '../toolchain/discover.js';
@@ -24,7 +25,8 @@ export interface PlannedJob {
   readonly id: string;
   readonly kind: JobKind;
   readonly target: string;
-  readonly tool: ToolRole;
+  /** `user`: the command of a `[[jobs]]` entry, identified by its command line. */
+  readonly tool: ToolRole | 'user';
   /** The command, writing its output to `tmpOutput`. */
   readonly argv: readonly string[];
   /** Arguments that do not change the output (diagnostic colours): inserted after the tool, not in the key. */
@@ -38,6 +40,8 @@ export interface PlannedJob {
   readonly deps: readonly string[];
   /** Higher first among ready jobs: finishing a target's tail frees its dependents sooner. */
   readonly priority: number;
+  /** For `[[jobs]]` entries: what the runner needs beyond argv. */
+  readonly user?: UserJobPlan;
 }
 
 export interface PlannedTarget {
@@ -77,6 +81,8 @@ export interface PlanInput {
   readonly pkgConfig: Readonly<Record<string, { readonly cflags: readonly string[]; readonly libs: readonly string[] }>>;
   /** ThinLTO backend jobs. */
   readonly parallelism: number;
+  /** The project root, for `{{project.root}}` in user jobs (default "."). */
+  readonly root?: string;
 }
 
 export const TMP_SUFFIX = '.jmake-tmp';
@@ -92,7 +98,7 @@ const TOOL_HINTS: Record<ToolRole, string> = {
   llc: 'llc (apt install llvm)', 'llvm-ar': 'llvm-ar (apt install llvm)', lld: 'lld (apt install lld)', 'llvm-config': 'llvm-config',
 };
 
-const PRIORITY: Record<JobKind, number> = { link: 40, archive: 40, codegen: 30, opt: 20, 'link-ir': 10, compile: 0, 'emit-ir': 0 };
+const PRIORITY: Record<JobKind, number> = { job: 50, link: 40, archive: 40, codegen: 30, opt: 20, 'link-ir': 10, compile: 0, 'emit-ir': 0 };
 
 export function profileFor(config: BuildConfig, name: string | null): Profile | null | undefined {
   if (name === null) return null;
@@ -153,11 +159,36 @@ export function planBuild(input: PlanInput): Plan {
     for (const job of target.jobList) jobs.set(job.id, job);
     targets.push({ name: spec.name, type: spec.type, output: target.output, jobs: target.jobList.map((j) => j.id) });
   }
+  const sources = [...new Set(planned.flatMap((p) => p.sources))].sort();
+  const userJobs = planUserJobs({
+    jobs: config.jobs, values: config.values, root: input.root ?? '.', outputDir: outBase, sources, files: input.files,
+    targets: new Map(targets.map((t) => [t.name, t.output])), buildJobs: jobs,
+  }, errors);
+  const generators = generatorsOfHeaders(userJobs);
+  for (const id of generators) {
+    if (dependsOnBuild(id, userJobs, jobs)) errors.push({ message: `job "${id}" generates headers, so every compile waits for it, but it also waits for the build: a cycle` });
+  }
+  if (generators.length > 0) {
+    for (const job of jobs.values()) if (job.kind === 'compile' || job.kind === 'emit-ir') jobs.set(job.id, { ...job, deps: [...job.deps, ...generators] });
+  }
+  for (const job of userJobs) jobs.set(job.id, job);
   const missing = new Set<ToolRole>();
-  for (const job of jobs.values()) if (!input.toolchain.tools[job.tool]) missing.add(job.tool);
+  for (const job of jobs.values()) if (job.tool !== 'user' && !input.toolchain.tools[job.tool]) missing.add(job.tool);
   if (pipeline === 'thinlto' && jobs.size > 0 && !input.toolchain.tools.lld) missing.add('lld');
   for (const role of missing) errors.push({ message: `the ${pipeline} pipeline needs ${TOOL_HINTS[role]}, which was not found (see \`jmake tools\`)` });
   return { outBase, pipeline, jobs, targets, errors };
+}
+
+/** Whether a user job waits, directly or through other user jobs, for a build job. */
+function dependsOnBuild(id: string, userJobs: readonly PlannedJob[], buildJobs: ReadonlyMap<string, PlannedJob>): boolean {
+  const byId = new Map(userJobs.map((j) => [j.id, j]));
+  const seen = new Set<string>();
+  const visit = (at: string): boolean => {
+    if (seen.has(at)) return false;
+    seen.add(at);
+    return (byId.get(at)?.deps ?? []).some((d) => buildJobs.has(d) || visit(d));
+  };
+  return visit(id);
 }
 
 /** `each = "tests/*_test.cc"` makes one executable per match. */

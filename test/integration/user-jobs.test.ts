@@ -1,0 +1,116 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createProject, disposeAll, type TestProject } from '../helpers/project.js';
+import { build, ran, runProgram } from '../helpers/build.js';
+
+afterEach(disposeAll);
+
+const BASE = '[project]\nname = "uj"\n\n[compile]\nflags = ["-std=c++17"]\n\n[binary]\nname = "uj"\n\n[daemon]\nbuild_on_change = false\n';
+
+/** fixtures/hello with its sources replaced: main.cpp prints GREETING from a header a job generates. */
+async function generatorProject(jobs: string): Promise<TestProject> {
+  const p = await createProject('hello');
+  writeFileSync(p.path('src/greet.cpp'), 'int unused_greet() { return 0; }\n');
+  writeFileSync(p.path('src/main.cpp'), '#include "generated.h"\n#include <cstdio>\nint main() { std::puts(GREETING); return 0; }\n');
+  mkdirSync(p.path('gen'));
+  writeFileSync(p.path('gen/word.txt'), 'hello');
+  writeFileSync(p.path('jmake.toml'), `${BASE}\n${jobs}`);
+  return p;
+}
+
+const GEN = `[[jobs]]
+id = "gen"
+run = ["sh", "-c", "printf '#define GREETING \\"%s\\"\\\\n' \\"$(cat gen/word.txt)\\" > src/generated.h"]
+inputs = ["gen/word.txt"]
+outputs = ["src/generated.h"]
+`;
+
+describe('[[jobs]] in the build', () => {
+  it('a generated header is made before the first compile; editing the generator\'s input re-runs it and the affected compile only', async () => {
+    const p = await generatorProject(`${GEN}
+[[jobs]]
+id = "check"
+run = ["{{project.root}}/build/bin/uj"]
+depends_on = ["build"]
+inputs = ["gen/word.txt"]
+`);
+    const first = await build(p);
+    expect(first.ok).toBe(true);
+    expect(ran(first, 'job')).toEqual(['check', 'gen']);
+    expect(first.jobs.find((j) => j.id === 'check')!.log.trim()).toBe('hello');
+    expect(await runProgram(p.path('build/bin/uj'))).toBe('hello');
+    expect((await build(p)).jobsRun).toBe(0);
+
+    writeFileSync(p.path('gen/word.txt'), 'world');
+    const second = await build(p);
+    expect(ran(second)).toEqual(['build/bin/uj', 'build/obj/src/main.cpp.o', 'check', 'gen']);
+    expect(await runProgram(p.path('build/bin/uj'))).toBe('world');
+  });
+
+  it('a → b → c with b failing: c never runs; once b is fixed, a is not run again', async () => {
+    const p = await generatorProject(`
+[[jobs]]
+id = "a"
+run = ["sh", "-c", "echo a >> ran.log"]
+inputs = ["gen/word.txt"]
+
+[[jobs]]
+id = "b"
+run = ["sh", "-c", "echo b >> ran.log; test -f gen/ok"]
+inputs = ["gen/word.txt"]
+depends_on = ["a"]
+
+[[jobs]]
+id = "c"
+run = ["sh", "-c", "echo c >> ran.log"]
+inputs = ["gen/word.txt"]
+depends_on = ["b"]
+`);
+    writeFileSync(p.path('src/main.cpp'), 'int main() { return 0; }\n');
+    const failed = await build(p, ['--keep-going']);
+    expect(failed.code).toBe(1);
+    expect(Object.fromEntries(failed.jobs.filter((j) => j.kind === 'job').map((j) => [j.id, j.status]))).toEqual({ a: 'succeeded', b: 'failed', c: 'skipped' });
+    expect(existsSync(p.path('build/bin/uj'))).toBe(true); // independent work went on
+    writeFileSync(p.path('gen/ok'), '');
+    const fixed = await build(p);
+    expect(fixed.ok).toBe(true);
+    expect(ran(fixed, 'job')).toEqual(['b', 'c']);
+  });
+
+  it('retries only when asked, with backoff; a timeout fails the job; a cycle is named', async () => {
+    const p = await generatorProject(`
+[[jobs]]
+id = "flaky"
+run = ["sh", "-c", "n=$(cat count 2>/dev/null || echo 0); echo $((n+1)) > count; test $n -ge 2 || exit 75"]
+inputs = ["gen/word.txt"]
+retries = 3
+retry_on = [75]
+
+[[jobs]]
+id = "once"
+run = ["sh", "-c", "echo x >> once.log; exit 75"]
+inputs = ["gen/word.txt"]
+
+[[jobs]]
+id = "slow"
+run = ["sleep", "30"]
+inputs = ["gen/word.txt"]
+timeout = "300ms"
+`);
+    writeFileSync(p.path('src/main.cpp'), 'int main() { return 0; }\n');
+    const r = await build(p, ['--keep-going']);
+    const by = Object.fromEntries(r.jobs.map((j) => [j.id, j]));
+    expect(by.flaky!.status).toBe('succeeded');
+    expect(by.flaky!.log).toMatch(/attempt 2 of 4 in 250 ms[\s\S]*attempt 3 of 4 in 500 ms/);
+    expect(by.once!.status).toBe('failed');
+    expect(readFileSync(p.path('once.log'), 'utf8')).toBe('x\n'); // not asked to retry: ran once
+    expect(by.slow!.status).toBe('failed');
+    expect(by.slow!.log).toMatch(/timed out after 300 ms/);
+    expect(by.slow!.durationMs).toBeLessThan(20_000);
+
+    writeFileSync(p.path('jmake.toml'), `${BASE}\n[[jobs]]\nid = "x"\nrun = ["true"]\ndepends_on = ["y"]\n\n[[jobs]]\nid = "y"\nrun = ["true"]\ndepends_on = ["x"]\n`);
+    const cyclic = await p.run(['build']);
+    expect(cyclic.code).toBe(2);
+    expect(cyclic.stderr).toMatch(/jobs depend on each other in a cycle: x -> y -> x/);
+  });
+});

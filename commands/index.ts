@@ -9,6 +9,9 @@ import DaemonStatus from './daemon/status.js';
 import DaemonStop from './daemon/stop.js';
 import Events from './events.js';
 import Init from './init.js';
+import JobsList from './jobs/list.js';
+import JobsResume from './jobs/resume.js';
+import JobsRun from './jobs/run.js';
 import Status from './status.js';
 import Tools from './tools.js';
 import Validate from './validate.js';
@@ -24,6 +27,9 @@ export const COMMANDS = {
   status: Status,
   events: Events,
   init: Init,
+  jobs: JobsList,
+  'jobs:run': JobsRun,
+  'jobs:resume': JobsResume,
   'daemon:start': DaemonStart,
   'daemon:stop': DaemonStop,
   'daemon:status': DaemonStatus,

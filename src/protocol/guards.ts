@@ -79,6 +79,10 @@ export const GUARDS: { readonly [M in Method]: Guard<M> } = {
   clean() {
     return { ok: true, params: {} };
   },
+  jobs(raw) {
+    if (raw.all !== undefined && typeof raw.all !== 'boolean') return fail('all must be a boolean');
+    return { ok: true, params: { all: raw.all as boolean | undefined } };
+  },
   complete(raw) {
     for (const key of ['dryRun', 'freeze'] as const) if (raw[key] !== undefined && typeof raw[key] !== 'boolean') return fail(`${key} must be a boolean`);
     if (raw.path !== undefined && typeof raw.path !== 'string') return fail('path must be a string');

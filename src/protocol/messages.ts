@@ -212,6 +212,7 @@ export interface Methods {
   clean: { params: Record<string, never>; result: { readonly removed: number }; progress: never };
   why: { params: { readonly job: string }; result: WhyResult; progress: never };
   complete: { params: CompleteParams; result: CompleteResult; progress: CompleteProgress };
+  jobs: { params: { readonly all?: boolean }; result: JobsResult; progress: never };
 }
 
 export interface CompleteParams {
@@ -246,12 +247,28 @@ export type CompleteProgress =
   | { readonly type: 'job-started'; readonly job: string }
   | { readonly type: 'job-finished'; readonly job: string; readonly ok: boolean; readonly summary: string; readonly durationMs: number };
 
+export interface JobListing {
+  readonly id: string;
+  /** `job` for [[jobs]] entries; compile, link, ... for build jobs; `complete` for completion jobs. */
+  readonly kind: string;
+  /** `succeeded`, `failed`, or `not run` (never ran, or skipped when a dependency failed). */
+  readonly status: string;
+  readonly exitCode: number | null;
+  readonly durationMs: number | null;
+  /** The end of the output of a failed run. */
+  readonly error: string | null;
+}
+
+export interface JobsResult {
+  readonly jobs: readonly JobListing[];
+}
+
 export type Method = keyof Methods;
 export type Params<M extends Method> = Methods[M]['params'];
 export type Result<M extends Method> = Methods[M]['result'];
 export type Progress<M extends Method> = Methods[M]['progress'];
 
-export const METHODS: readonly Method[] = ['hello', 'status', 'events', 'shutdown', 'cancel', 'build', 'tools', 'clean', 'why', 'complete'];
+export const METHODS: readonly Method[] = ['hello', 'status', 'events', 'shutdown', 'cancel', 'build', 'tools', 'clean', 'why', 'complete', 'jobs'];
 
 export function isMethod(value: unknown): value is Method {
   return typeof value === 'string' && (METHODS as readonly string[]).includes(value);

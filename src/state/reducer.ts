@@ -83,10 +83,14 @@ function applyEvent(draft: Draft<ProjectState>, event: JmakeEvent): void {
       const record: JobRecord = {
         kind: d.kind, status: d.status, key: d.key, tool: d.tool, argvHash: d.argvHash, inputs: d.inputs,
         output: d.output, diagnostics: d.diagnostics, seq: event.seq, build: d.build,
+        exitCode: d.exitCode, durationMs: d.durationMs, error: d.status === 'failed' ? errorTail(d.log) : null,
       };
       shard.set(d.job, record as Draft<JobRecord>);
       return;
     }
+    case 'config-completed':
+      draft.completionJobs = event.data.jobs as Draft<ProjectState['completionJobs']>;
+      return;
     case 'outputs-removed':
       for (const job of event.data.jobs) {
         if (draft.jobs[shardOf(job)]!.delete(job)) draft.jobCount--;
@@ -139,4 +143,12 @@ function countChange(draft: Draft<ProjectState>, previous: FileRecord | undefine
   const alreadyCounted = previous !== undefined && previous.seq > changes.baseSeq;
   if (!alreadyCounted && seq > changes.baseSeq) changes.count++;
   if (changes.buildStartSeq !== null && !(previous !== undefined && previous.seq > changes.buildStartSeq)) changes.sinceBuildStart++;
+}
+
+/** The last lines of a failed job's output, enough to say why (bounded: the state keeps it per job). */
+function errorTail(log: string): string {
+  const text = log.replace(/\u001b\[[0-9;]*m/g, '').trimEnd();
+  const lines = text.split('\n');
+  const tail = lines.slice(-5).join('\n');
+  return tail.length > 500 ? tail.slice(-500) : tail;
 }

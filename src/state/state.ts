@@ -7,7 +7,7 @@
  */
 import type { EventDataByType, ToolRecord } from '../../events/types.js';
 
-export const STATE_VERSION = 2;
+export const STATE_VERSION = 3;
 export const FILE_SHARDS = 256;
 
 export interface FileRecord {
@@ -27,8 +27,10 @@ export type FileShard = ReadonlyMap<string, FileRecord>;
  * data, less what only history needs (the tool's output, timings), plus that event's seq.
  * `build` is the seq of the build-started event of the build that ran it.
  */
-export type JobRecord = Pick<EventDataByType['job-finished'], 'kind' | 'status' | 'key' | 'tool' | 'argvHash' | 'inputs' | 'output' | 'diagnostics' | 'build'> & {
+export type JobRecord = Pick<EventDataByType['job-finished'], 'kind' | 'status' | 'key' | 'tool' | 'argvHash' | 'inputs' | 'output' | 'diagnostics' | 'build' | 'exitCode' | 'durationMs'> & {
   readonly seq: number;
+  /** The end of the tool's output when it failed (`jmake jobs` shows it). */
+  readonly error: string | null;
 };
 
 export type JobShard = ReadonlyMap<string, JobRecord>;
@@ -88,6 +90,8 @@ export interface ProjectState {
     readonly lastRescan: { readonly seq: number; readonly reason: string; readonly changed: number } | null;
   };
   readonly logRecoveries: number;
+  /** The jobs of the last `jmake complete` (built-in, so `jmake jobs --all` lists them too). */
+  readonly completionJobs: EventDataByType['config-completed']['jobs'];
 }
 
 export function initialState(): ProjectState {
@@ -105,6 +109,7 @@ export function initialState(): ProjectState {
     daemon: null,
     watcher: { rescans: 0, overflows: 0, lastRescan: null },
     logRecoveries: 0,
+    completionJobs: [],
   };
 }
 

@@ -71,10 +71,23 @@ depends_on = ["b"]
     expect(failed.code).toBe(1);
     expect(Object.fromEntries(failed.jobs.filter((j) => j.kind === 'job').map((j) => [j.id, j.status]))).toEqual({ a: 'succeeded', b: 'failed', c: 'skipped' });
     expect(existsSync(p.path('build/bin/uj'))).toBe(true); // independent work went on
+
+    // The states come from the event log: the same after a daemon restart.
+    const listed = async () => (await p.json<{ jobs: { id: string; kind: string; status: string; exitCode: number | null; error: string | null }[] }>(['jobs'])).jobs;
+    const before = await listed();
+    expect(before.map((j) => [j.id, j.kind, j.status, j.exitCode])).toEqual([['a', 'job', 'succeeded', 0], ['b', 'job', 'failed', 1], ['c', 'job', 'not run', null]]);
+    expect((await p.run(['daemon', 'restart'])).code).toBe(0);
+    expect(await listed()).toEqual(before);
+    const all = (await p.json<{ jobs: { id: string; kind: string }[] }>(['jobs', '--all'])).jobs;
+    expect(all.filter((j) => j.kind !== 'job').map((j) => `${j.kind} ${j.id}`)).toEqual(['link build/bin/uj', 'compile build/obj/src/greet.cpp.o', 'compile build/obj/src/main.cpp.o']);
+
     writeFileSync(p.path('gen/ok'), '');
-    const fixed = await build(p);
-    expect(fixed.ok).toBe(true);
-    expect(ran(fixed, 'job')).toEqual(['b', 'c']);
+    const resumed = await p.run(['jobs', 'resume', '--json']);
+    expect(resumed.code).toBe(0);
+    const fixed = JSON.parse(resumed.stdout) as { ok: boolean; jobs: { id: string; status: string }[] };
+    expect(fixed.jobs.map((j) => [j.id, j.status])).toEqual([['b', 'succeeded'], ['c', 'succeeded']]);
+    expect(readFileSync(p.path('ran.log'), 'utf8')).toBe('a\nb\nb\nc\n'); // a ran once
+    expect((await p.run(['jobs', 'resume'])).stdout).toMatch(/no failed jobs to resume/);
   });
 
   it('retries only when asked, with backoff; a timeout fails the job; a cycle is named', async () => {

@@ -13,7 +13,7 @@ const job: PlannedJob = {
 const record: JobRecord = {
   kind: 'compile', status: 'succeeded', key: 'k', tool: 'tool-1', argvHash: 'argv-1',
   inputs: [['src/a.c', 'hash-a'], ['src/a.h', 'hash-h']],
-  output: { path: 'build/obj/src/a.c.o', hash: 'out', size: 10, mtime: 1, ino: 2 }, diagnostics: [], seq: 5, build: 4,
+  output: { path: 'build/obj/src/a.c.o', hash: 'out', size: 10, mtime: 1, ino: 2 }, diagnostics: [], seq: 5, build: 4, exitCode: 0, durationMs: 12, error: null,
 };
 
 interface World {

@@ -33,6 +33,12 @@ function jobFinished(job: string, over: Partial<EventDataByType['job-finished']>
 const jobIds = (state: ProjectState) => [...allJobs(state)].map(([id]) => id).sort();
 
 describe('job-finished', () => {
+  it('keeps the end of a failed job\'s output, without colours', () => {
+    const failed = { ...jobFinished('build/obj/src/b.c.o'), data: { ...jobFinished('build/obj/src/b.c.o').data, status: 'failed' as const, exitCode: 1, log: `${'noise\n'.repeat(20)}\u001b[31msrc/b.c:1:1: error: boom\u001b[0m\n1 error generated.\n` } };
+    const state = applyEvents(initialState(), eventsFrom(1, started(), failed));
+    expect(getJob(state, 'build/obj/src/b.c.o')!.error).toBe('noise\nnoise\nnoise\nsrc/b.c:1:1: error: boom\n1 error generated.');
+  });
+
   it('creates a job record under its id and counts it', () => {
     const state = applyEvents(initialState(), eventsFrom(1, started(), jobFinished('build/obj/src/a.c.o')));
     expect(state.jobCount).toBe(1);
@@ -42,7 +48,7 @@ describe('job-finished', () => {
       inputs: [['src/a.c', 'h1'], ['src/a.h', 'h2']],
       output: { path: 'build/obj/src/a.c.o', hash: 'out-hash', size: 100, mtime: 5, ino: 7 },
       diagnostics: [{ file: 'src/a.c', line: 3, column: 4, severity: 'warning', message: 'unused variable' }],
-      seq: 2, build: 1,
+      seq: 2, build: 1, exitCode: 0, durationMs: 50, error: null,
     });
     // the record lives in the shard of its id
     expect(state.jobs[shardOf('build/obj/src/a.c.o')]!.has('build/obj/src/a.c.o')).toBe(true);

@@ -7,9 +7,10 @@ import { clean } from './clean.js';
 import { complete } from './complete.js';
 import { events } from './events.js';
 import { hello } from './hello.js';
+import { jobs } from './jobs.js';
 import { shutdown } from './shutdown.js';
 import { status } from './status.js';
 import { tools } from './tools.js';
 import { why } from './why.js';
 
-export const HANDLERS: { readonly [M in Method]: Handler<M> } = { hello, status, events, shutdown, cancel, build, tools, clean, why, complete };
+export const HANDLERS: { readonly [M in Method]: Handler<M> } = { hello, status, events, shutdown, cancel, build, tools, clean, why, complete, jobs };

@@ -9,6 +9,7 @@ import DaemonStatus from './daemon/status.js';
 import DaemonStop from './daemon/stop.js';
 import Events from './events.js';
 import Init from './init.js';
+import JobsCancel from './jobs/cancel.js';
 import JobsList from './jobs/list.js';
 import JobsResume from './jobs/resume.js';
 import JobsRun from './jobs/run.js';
@@ -30,6 +31,7 @@ export const COMMANDS = {
   jobs: JobsList,
   'jobs:run': JobsRun,
   'jobs:resume': JobsResume,
+  'jobs:cancel': JobsCancel,
   'daemon:start': DaemonStart,
   'daemon:stop': DaemonStop,
   'daemon:status': DaemonStatus,

@@ -109,7 +109,8 @@ export interface EventDataByType {
     readonly build: number;
     readonly job: string;
     readonly kind: JobKindName;
-    readonly status: 'succeeded' | 'failed';
+    /** `cancelled`: stopped while it ran (Ctrl-C, `jmake jobs cancel`); absent in older logs. */
+    readonly status: 'succeeded' | 'failed' | 'cancelled';
     readonly exitCode: number | null;
     readonly durationMs: number;
     /** The job key: tool identity + command line + the content of every input. */
@@ -123,6 +124,8 @@ export interface EventDataByType {
     /** The tool's own output (bounded). */
     readonly log: string;
   };
+  /** Jobs a build wanted but did not run because a dependency failed or the build stopped. */
+  'jobs-skipped': { readonly build: number; readonly jobs: readonly string[] };
   /** Outputs of a source or target that no longer exists were deleted. */
   'outputs-removed': { readonly build: number; readonly jobs: readonly string[] };
   /** `jmake complete` filled these jmake.toml fields (the file change itself follows as config-changed). */
@@ -164,6 +167,7 @@ export const EVENT_VERSIONS: { readonly [T in EventType]: number } = {
   'job-finished': 1,
   'outputs-removed': 1,
   'config-completed': 1,
+  'jobs-skipped': 1,
   'build-finished': 1,
 };
 

@@ -82,6 +82,8 @@ export class Builder {
   private readonly carried = new CarriedJobs();
   /** The change build queued or running, if any: a request that waits for it may cancel it. */
   private changeBuild: { controller: AbortController; started: boolean } | null = null;
+  /** The builds running now (one at a time, but a set keeps cancel simple). */
+  private readonly active = new Set<AbortController>();
   /** The state seq the last build synced to: changes up to it are already built (or being built). */
   private syncedSeq = 0;
 
@@ -185,7 +187,25 @@ export class Builder {
     return jobs.length;
   }
 
-  private async run(params: BuildParams, progress: (p: BuildProgress) => void, signal: AbortSignal, trigger: Trigger): Promise<BuildResult> {
+  /** `jmake jobs cancel`: stop the running build (its jobs' process groups are killed). */
+  cancelRunning(): number {
+    const n = this.active.size;
+    for (const controller of this.active) controller.abort();
+    return n;
+  }
+
+  private async run(params: BuildParams, progress: (p: BuildProgress) => void, requestSignal: AbortSignal, trigger: Trigger): Promise<BuildResult> {
+    // Cancelled by its own client (Ctrl-C) or by `jmake jobs cancel` from any client.
+    const own = new AbortController();
+    this.active.add(own);
+    try {
+      return await this.runBuild(params, progress, AbortSignal.any([requestSignal, own.signal]), trigger);
+    } finally {
+      this.active.delete(own);
+    }
+  }
+
+  private async runBuild(params: BuildParams, progress: (p: BuildProgress) => void, signal: AbortSignal, trigger: Trigger): Promise<BuildResult> {
     const started = performance.now();
     const phases = new PhaseTimer();
     const watcher = this.deps.watcher();
@@ -279,6 +299,8 @@ export class Builder {
       },
     });
 
+    const skippedJobs = [...reports.values()].filter((r) => r.status === 'skipped').map((r) => r.id);
+    if (skippedJobs.length > 0) recorder.record([{ type: 'jobs-skipped', data: { build, jobs: skippedJobs } }]);
     phases.mark('run');
     const cancelled = signal.aborted;
     const failed = [...outcomes.values()].filter((o) => o === 'failed').length;
@@ -459,7 +481,8 @@ export class Builder {
     const facts = succeeded && job.output !== '' ? outputFacts(join(root, job.output), this.deps.hasher) : null;
     const output = facts ? { path: job.output, ...facts } : null;
     // A user job may declare no outputs; one that declares some must have written them all.
-    const status = succeeded && (job.user ? job.user.outputs.every((o) => existsSync(join(root, o))) : output !== null) ? 'succeeded' : 'failed';
+    const wrote = succeeded && (job.user ? job.user.outputs.every((o) => existsSync(join(root, o))) : output !== null);
+    const status = result.cancelled ? 'cancelled' : wrote ? 'succeeded' : 'failed';
     if (job.user && status !== 'succeeded') for (const o of job.user.outputs) rmSync(join(root, o), { force: true });
     const event: NewEvent = {
       type: 'job-finished',
@@ -475,9 +498,10 @@ export class Builder {
       // Up to date with the inputs as they were when it started; a later edit touches it again.
       if (status === 'succeeded') this.freshness.markFresh(job.id, before.lastSeq);
     }
-    this.deps.logger.log('job', `${job.kind} ${job.id}: ${status}${result.cancelled ? ' (cancelled)' : ''} in ${Math.round(result.durationMs)}ms`);
+    this.deps.logger.log('job', `${job.kind} ${job.id}: ${status} in ${Math.round(result.durationMs)}ms`);
     const report: JobReport = {
-      id: job.id, kind: job.kind, output: join(root, job.output), status, durationMs: Math.round(result.durationMs),
+      // The reply keeps its statuses: a job stopped while it ran did not succeed.
+      id: job.id, kind: job.kind, output: join(root, job.output), status: status === 'succeeded' ? 'succeeded' : 'failed', durationMs: Math.round(result.durationMs),
       log: stripAnsi(log), reason: describeReason(reason),
     };
     return { report, rawLog: log, diagnostics: diagnostics as DiagnosticInfo[], cancelled: result.cancelled };

@@ -79,6 +79,9 @@ export const GUARDS: { readonly [M in Method]: Guard<M> } = {
   clean() {
     return { ok: true, params: {} };
   },
+  'cancel-build'() {
+    return { ok: true, params: {} };
+  },
   jobs(raw) {
     if (raw.all !== undefined && typeof raw.all !== 'boolean') return fail('all must be a boolean');
     return { ok: true, params: { all: raw.all as boolean | undefined } };

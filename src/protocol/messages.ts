@@ -194,7 +194,7 @@ export interface WhyResult {
     readonly build: number;
     readonly seq: number;
     readonly time: number;
-    readonly status: 'succeeded' | 'failed';
+    readonly status: 'succeeded' | 'failed' | 'cancelled';
     readonly durationMs: number;
     readonly reason: string;
   }[];
@@ -213,6 +213,7 @@ export interface Methods {
   why: { params: { readonly job: string }; result: WhyResult; progress: never };
   complete: { params: CompleteParams; result: CompleteResult; progress: CompleteProgress };
   jobs: { params: { readonly all?: boolean }; result: JobsResult; progress: never };
+  'cancel-build': { params: Record<string, never>; result: { readonly cancelled: number }; progress: never };
 }
 
 export interface CompleteParams {
@@ -251,7 +252,7 @@ export interface JobListing {
   readonly id: string;
   /** `job` for [[jobs]] entries; compile, link, ... for build jobs; `complete` for completion jobs. */
   readonly kind: string;
-  /** `succeeded`, `failed`, or `not run` (never ran, or skipped when a dependency failed). */
+  /** `succeeded`, `failed`, `cancelled` (stopped while it ran), `skipped` (a dependency failed in its last build), or `not run`. */
   readonly status: string;
   readonly exitCode: number | null;
   readonly durationMs: number | null;
@@ -268,7 +269,7 @@ export type Params<M extends Method> = Methods[M]['params'];
 export type Result<M extends Method> = Methods[M]['result'];
 export type Progress<M extends Method> = Methods[M]['progress'];
 
-export const METHODS: readonly Method[] = ['hello', 'status', 'events', 'shutdown', 'cancel', 'build', 'tools', 'clean', 'why', 'complete', 'jobs'];
+export const METHODS: readonly Method[] = ['hello', 'status', 'events', 'shutdown', 'cancel', 'build', 'tools', 'clean', 'why', 'complete', 'jobs', 'cancel-build'];
 
 export function isMethod(value: unknown): value is Method {
   return typeof value === 'string' && (METHODS as readonly string[]).includes(value);

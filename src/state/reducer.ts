@@ -86,8 +86,12 @@ function applyEvent(draft: Draft<ProjectState>, event: JmakeEvent): void {
         exitCode: d.exitCode, durationMs: d.durationMs, error: d.status === 'failed' ? errorTail(d.log) : null,
       };
       shard.set(d.job, record as Draft<JobRecord>);
+      if (d.job in draft.skipped) delete draft.skipped[d.job];
       return;
     }
+    case 'jobs-skipped':
+      for (const job of event.data.jobs) draft.skipped[job] = event.data.build;
+      return;
     case 'config-completed':
       draft.completionJobs = event.data.jobs as Draft<ProjectState['completionJobs']>;
       return;

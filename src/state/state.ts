@@ -92,6 +92,8 @@ export interface ProjectState {
   readonly logRecoveries: number;
   /** The jobs of the last `jmake complete` (built-in, so `jmake jobs --all` lists them too). */
   readonly completionJobs: EventDataByType['config-completed']['jobs'];
+  /** Jobs skipped by a build (a dependency failed) and not run since: id -> that build. */
+  readonly skipped: Readonly<Record<string, number>>;
 }
 
 export function initialState(): ProjectState {
@@ -110,6 +112,7 @@ export function initialState(): ProjectState {
     watcher: { rescans: 0, overflows: 0, lastRescan: null },
     logRecoveries: 0,
     completionJobs: [],
+    skipped: {},
   };
 }
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createProject, disposeAll, type TestProject } from '../helpers/project.js';
+import { createProject, disposeAll, isAlive, type TestProject } from '../helpers/project.js';
+import { waitFor } from '../helpers/wait.js';
 import { build, ran, runProgram } from '../helpers/build.js';
 
 afterEach(disposeAll);
@@ -75,7 +76,7 @@ depends_on = ["b"]
     // The states come from the event log: the same after a daemon restart.
     const listed = async () => (await p.json<{ jobs: { id: string; kind: string; status: string; exitCode: number | null; error: string | null }[] }>(['jobs'])).jobs;
     const before = await listed();
-    expect(before.map((j) => [j.id, j.kind, j.status, j.exitCode])).toEqual([['a', 'job', 'succeeded', 0], ['b', 'job', 'failed', 1], ['c', 'job', 'not run', null]]);
+    expect(before.map((j) => [j.id, j.kind, j.status, j.exitCode])).toEqual([['a', 'job', 'succeeded', 0], ['b', 'job', 'failed', 1], ['c', 'job', 'skipped', null]]);
     expect((await p.run(['daemon', 'restart'])).code).toBe(0);
     expect(await listed()).toEqual(before);
     const all = (await p.json<{ jobs: { id: string; kind: string }[] }>(['jobs', '--all'])).jobs;
@@ -125,5 +126,30 @@ timeout = "300ms"
     const cyclic = await p.run(['build']);
     expect(cyclic.code).toBe(2);
     expect(cyclic.stderr).toMatch(/jobs depend on each other in a cycle: x -> y -> x/);
+  });
+
+  it('jmake jobs cancel stops a running job from another terminal: its process is killed, its output discarded, its state cancelled', async () => {
+    const p = await generatorProject('[[jobs]]\nid = "slow"\nrun = ["sh", "-c", "echo partial > slow.out; echo $$ > slow.pid; exec sleep 60"]\noutputs = ["slow.out"]\n');
+    writeFileSync(p.path('src/main.cpp'), 'int main() { return 0; }\n');
+    expect((await build(p)).ok).toBe(true); // no inputs: a plain build does not run it
+    expect(existsSync(p.path('slow.pid'))).toBe(false);
+    const running = p.run(['jobs', 'run', 'slow']);
+    const pid = await waitFor(() => (existsSync(p.path('slow.pid')) ? Number(readFileSync(p.path('slow.pid'), 'utf8')) || null : null), { what: 'the job to start' });
+    const cancel = await p.run(['jobs', 'cancel']);
+    expect(cancel).toMatchObject({ code: 0, stdout: 'jmake: cancelled the running build' });
+    expect((await running).code).toBe(130);
+    await waitFor(() => !isAlive(pid), { what: `the job's process ${pid} to be gone` });
+    expect(existsSync(p.path('slow.out'))).toBe(false);
+    const listed = await p.json<{ jobs: { id: string; status: string }[] }>(['jobs']);
+    expect(listed.jobs).toEqual([expect.objectContaining({ id: 'slow', status: 'cancelled' })]);
+    expect((await p.run(['jobs', 'cancel'])).stdout).toBe('jmake: nothing is running');
+  });
+
+  it('among ready jobs, higher priority starts first', async () => {
+    const job = (id: string, priority: number) => `[[jobs]]\nid = "${id}"\nrun = ["sh", "-c", "echo ${id} >> order.log"]\npriority = ${priority}\n`;
+    const p = await generatorProject(`${job('low', 0)}\n${job('high', 9)}\n${job('mid', 5)}\n`);
+    writeFileSync(p.path('src/main.cpp'), 'int main() { return 0; }\n');
+    expect((await p.run(['jobs', 'run', 'low', 'high', 'mid', '-j', '1'])).code).toBe(0);
+    expect(readFileSync(p.path('order.log'), 'utf8')).toBe('high\nmid\nlow\n');
   });
 });

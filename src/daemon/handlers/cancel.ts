@@ -8,3 +8,6 @@ export const cancel: Handler<'cancel'> = (params, { peer }) => {
   target.controller.abort(new JmakeError('cancelled', `request ${params.rid} was cancelled`));
   return { cancelled: true };
 };
+
+/** Stops the build running now, whoever asked for it (`jmake jobs cancel`). */
+export const cancelBuild: Handler<'cancel-build'> = (_params, { daemon }) => ({ cancelled: daemon.builder.cancelRunning() });

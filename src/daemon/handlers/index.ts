@@ -2,7 +2,7 @@
 import type { Method } from '../../protocol/messages.js';
 import type { Handler } from '../server.js';
 import { build } from './build.js';
-import { cancel } from './cancel.js';
+import { cancel, cancelBuild } from './cancel.js';
 import { clean } from './clean.js';
 import { complete } from './complete.js';
 import { events } from './events.js';
@@ -13,4 +13,4 @@ import { status } from './status.js';
 import { tools } from './tools.js';
 import { why } from './why.js';
 
-export const HANDLERS: { readonly [M in Method]: Handler<M> } = { hello, status, events, shutdown, cancel, build, tools, clean, why, complete, jobs };
+export const HANDLERS: { readonly [M in Method]: Handler<M> } = { hello, status, events, shutdown, cancel, build, tools, clean, why, complete, jobs, 'cancel-build': cancelBuild };

@@ -13,7 +13,7 @@
  * - thinlto: compile -flto=thin -> link with lld and a ThinLTO cache | archive with llvm-ar
  */
 import picomatch from 'picomatch';
-import { generatorsOfHeaders, planUserJobs, type UserJobPlan } from './user-jobs.js';
+import { generatorsOfSources, planUserJobs, type UserJobPlan } from './user-jobs.js';
 import type { JobKindName } from '../../events/types.js';
 import { SOURCE_EXTENSIONS, type ArtifactType, type BuildConfig, type FlagSet, type Pipeline, type Profile, type TargetSpec } from '../config/build-config.js';
 import type { ToolRole } from '../toolchain/discover.js';
@@ -130,10 +130,13 @@ export function planBuild(input: PlanInput): Plan {
   const pipeline = config.compile.pipeline;
   const jobs = new Map<string, PlannedJob>();
   const targets: PlannedTarget[] = [];
-  const candidates = input.files.filter((f) => isSource(f) && !isUnder(f, config.discovery.excludeDirs) && !isUnder(f, [outBase, config.compile.outputDir]));
+  // Sources a user job generates are compiled like the others, even before the job first ran.
+  const generated = config.jobs.filter((j) => j.inputs.length > 0).flatMap((j) => j.outputs.map((o) => o.replace(/^\.\//, ''))).filter(isSource);
+  const files = [...new Set([...input.files, ...generated])];
+  const candidates = files.filter((f) => isSource(f) && !isUnder(f, config.discovery.excludeDirs) && !isUnder(f, [outBase, config.compile.outputDir]));
 
   const specs = expandEach(config, candidates, errors);
-  const tracked = new Set(input.files);
+  const tracked = new Set(files);
   // Every target's artifact and sources are known before any is planned: `link` may name a later
   // target, and a link needs to know whether anything it pulls in is C++.
   const artifacts = new Map<string, Artifact>();
@@ -164,9 +167,9 @@ export function planBuild(input: PlanInput): Plan {
     jobs: config.jobs, values: config.values, root: input.root ?? '.', outputDir: outBase, sources, files: input.files,
     targets: new Map(targets.map((t) => [t.name, t.output])), buildJobs: jobs,
   }, errors);
-  const generators = generatorsOfHeaders(userJobs);
+  const generators = generatorsOfSources(userJobs);
   for (const id of generators) {
-    if (dependsOnBuild(id, userJobs, jobs)) errors.push({ message: `job "${id}" generates headers, so every compile waits for it, but it also waits for the build: a cycle` });
+    if (dependsOnBuild(id, userJobs, jobs)) errors.push({ message: `job "${id}" generates headers or sources, so every compile waits for it, but it also waits for the build: a cycle` });
   }
   if (generators.length > 0) {
     for (const job of jobs.values()) if (job.kind === 'compile' || job.kind === 'emit-ir') jobs.set(job.id, { ...job, deps: [...job.deps, ...generators] });

@@ -1,12 +1,12 @@
 /**
  * The user's `[[jobs]]` in the build's job graph. Each becomes a PlannedJob of kind `job` with its
  * `{{templates}}` expanded; it waits for the jobs and build outputs it `depends_on`. A compile waits
- * for every job that declares a header among its `outputs`, even on the first build, before any
- * depfile could say so. Which of them a plain `jmake build` runs is the builder's business: those
+ * for every job that declares a header or a source among its `outputs`, even on the first build,
+ * before any depfile could say so (and a generated source is planned as a source; plan.ts). Which of them a plain `jmake build` runs is the builder's business: those
  * with declared `inputs` (they are incremental), and any a wanted job depends on.
  */
 import picomatch from 'picomatch';
-import { HEADER_FILE } from '../config/completion.js';
+import { HEADER_FILE, SOURCE_FILE } from '../config/completion.js';
 import { checkJobGraph, type UserJobSpec } from '../jobs/graph.js';
 import { configLookup, expandArgs, type TemplateValue } from '../jobs/templates.js';
 import type { PlannedJob, PlanError } from './plan.js';
@@ -77,9 +77,9 @@ export function planUserJobs(input: UserJobsInput, errors: PlanError[]): Planned
   return planned;
 }
 
-/** Compiles wait for the jobs that generate headers. */
-export function generatorsOfHeaders(jobs: readonly PlannedJob[]): string[] {
-  return jobs.filter((j) => j.user?.incremental && j.user.outputs.some((o) => HEADER_FILE.test(o))).map((j) => j.id);
+/** Compiles wait for the jobs that generate headers or sources. */
+export function generatorsOfSources(jobs: readonly PlannedJob[]): string[] {
+  return jobs.filter((j) => j.user?.incremental && j.user.outputs.some((o) => HEADER_FILE.test(o) || SOURCE_FILE.test(o))).map((j) => j.id);
 }
 
 function matchInputs(patterns: readonly string[], files: readonly string[]): string[] {

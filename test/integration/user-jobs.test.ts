@@ -152,4 +152,24 @@ timeout = "300ms"
     expect((await p.run(['jobs', 'run', 'low', 'high', 'mid', '-j', '1'])).code).toBe(0);
     expect(readFileSync(p.path('order.log'), 'utf8')).toBe('high\nmid\nlow\n');
   });
+
+  it('a generated source is compiled and linked on the first build; changing the generator\'s input re-runs it, that compile and the link only', async () => {
+    const p = await generatorProject(`[[jobs]]
+id = "answer"
+run = ["sh", "-c", "printf 'int answer() { return %s; }\\n' \\"$(cat gen/word.txt)\\" > src/gen/answer.cpp"]
+inputs = ["gen/word.txt"]
+outputs = ["src/gen/answer.cpp"]
+`);
+    mkdirSync(p.path('src/gen'));
+    writeFileSync(p.path('gen/word.txt'), '41');
+    writeFileSync(p.path('src/main.cpp'), '#include <cstdio>\nint answer();\nint main() { std::printf("%d\\n", answer()); return 0; }\n');
+    const first = await build(p);
+    expect(first.ok, JSON.stringify(first)).toBe(true);
+    expect(ran(first)).toEqual(['answer', 'build/bin/uj', 'build/obj/src/gen/answer.cpp.o', 'build/obj/src/greet.cpp.o', 'build/obj/src/main.cpp.o']);
+    expect(await runProgram(p.path('build/bin/uj'))).toBe('41');
+    writeFileSync(p.path('gen/word.txt'), '42');
+    const second = await build(p);
+    expect(ran(second)).toEqual(['answer', 'build/bin/uj', 'build/obj/src/gen/answer.cpp.o']);
+    expect(await runProgram(p.path('build/bin/uj'))).toBe('42');
+  });
 });

@@ -124,6 +124,8 @@ export interface EventDataByType {
     /** The tool's own output (bounded). */
     readonly log: string;
   };
+  /** The jobs a build expects to run (those found out of date, and what waits for them), as it starts them. */
+  'jobs-queued': { readonly build: number; readonly jobs: readonly string[] };
   /** Jobs a build wanted but did not run because a dependency failed or the build stopped. */
   'jobs-skipped': { readonly build: number; readonly jobs: readonly string[] };
   /** Outputs of a source or target that no longer exists were deleted. */
@@ -168,6 +170,7 @@ export const EVENT_VERSIONS: { readonly [T in EventType]: number } = {
   'outputs-removed': 1,
   'config-completed': 1,
   'jobs-skipped': 1,
+  'jobs-queued': 1,
   'build-finished': 1,
 };
 

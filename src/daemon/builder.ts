@@ -242,6 +242,7 @@ export class Builder {
     phases.mark('survey');
     // Jobs a change build already ran for this request, reported first, as if they ran now.
     const carried = trigger === 'request' ? this.carried.take(wanted, (id) => !survey.likely.has(id)) : [];
+    if (survey.likely.size > 0) recorder.record([{ type: 'jobs-queued', data: { build, jobs: [...survey.likely] } }]);
     const ranHere = new Set<string>();
     let total = survey.likely.size + carried.length;
     let done = 0;

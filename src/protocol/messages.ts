@@ -252,7 +252,7 @@ export interface JobListing {
   readonly id: string;
   /** `job` for [[jobs]] entries; compile, link, ... for build jobs; `complete` for completion jobs. */
   readonly kind: string;
-  /** `succeeded`, `failed`, `cancelled` (stopped while it ran), `skipped` (a dependency failed in its last build), or `not run`. */
+  /** `queued` or `running` (in the build running now), else the last outcome: `succeeded`, `failed`, `cancelled` (stopped while it ran), `skipped` (a dependency failed), or `not run`. */
   readonly status: string;
   readonly exitCode: number | null;
   readonly durationMs: number | null;

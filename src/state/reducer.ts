@@ -74,7 +74,11 @@ function applyEvent(draft: Draft<ProjectState>, event: JmakeEvent): void {
       draft.changes.buildStartSeq = event.seq;
       draft.changes.sinceBuildStart = 0;
       return;
+    case 'jobs-queued':
+      for (const job of event.data.jobs) draft.inFlight[job] = 'queued';
+      return;
     case 'job-started':
+      draft.inFlight[event.data.job] = 'running';
       return;
     case 'job-finished': {
       const d = event.data;
@@ -87,6 +91,7 @@ function applyEvent(draft: Draft<ProjectState>, event: JmakeEvent): void {
       };
       shard.set(d.job, record as Draft<JobRecord>);
       if (d.job in draft.skipped) delete draft.skipped[d.job];
+      if (d.job in draft.inFlight) delete draft.inFlight[d.job];
       return;
     }
     case 'jobs-skipped':
@@ -102,6 +107,7 @@ function applyEvent(draft: Draft<ProjectState>, event: JmakeEvent): void {
       return;
     case 'build-finished': {
       const d = event.data;
+      if (Object.keys(draft.inFlight).length > 0) draft.inFlight = {};
       draft.builds.count++;
       draft.builds.running = null;
       draft.builds.last = { ...d, finishedAt: event.time };

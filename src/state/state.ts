@@ -94,6 +94,8 @@ export interface ProjectState {
   readonly completionJobs: EventDataByType['config-completed']['jobs'];
   /** Jobs skipped by a build (a dependency failed) and not run since: id -> that build. */
   readonly skipped: Readonly<Record<string, number>>;
+  /** Jobs of the running build that are queued or running (cleared when the build finishes). */
+  readonly inFlight: Readonly<Record<string, 'queued' | 'running'>>;
 }
 
 export function initialState(): ProjectState {
@@ -113,6 +115,7 @@ export function initialState(): ProjectState {
     logRecoveries: 0,
     completionJobs: [],
     skipped: {},
+    inFlight: {},
   };
 }
 

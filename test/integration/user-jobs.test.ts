@@ -135,6 +135,7 @@ timeout = "300ms"
     expect(existsSync(p.path('slow.pid'))).toBe(false);
     const running = p.run(['jobs', 'run', 'slow']);
     const pid = await waitFor(() => (existsSync(p.path('slow.pid')) ? Number(readFileSync(p.path('slow.pid'), 'utf8')) || null : null), { what: 'the job to start' });
+    expect((await p.json<{ jobs: { id: string; status: string }[] }>(['jobs'])).jobs).toEqual([expect.objectContaining({ id: 'slow', status: 'running' })]);
     const cancel = await p.run(['jobs', 'cancel']);
     expect(cancel).toMatchObject({ code: 0, stdout: 'jmake: cancelled the running build' });
     expect((await running).code).toBe(130);

@@ -73,11 +73,17 @@ describe('job-finished', () => {
     expect(after.jobCount).toBe(2);
   });
 
-  it('job-started changes nothing but lastSeq', () => {
+  it('jobs-queued, job-started and job-finished move a job through queued and running; build-finished clears what is left', () => {
     const before = applyEvents(initialState(), eventsFrom(1, started()));
-    const after = applyEvents(before, eventsFrom(2, { type: 'job-started', data: { build: 1, job: 'o.o', kind: 'compile' } }));
-    expect(after.lastSeq).toBe(2);
-    expect({ ...after, lastSeq: 0 }).toEqual({ ...before, lastSeq: 0 });
+    const queued = applyEvents(before, eventsFrom(2, { type: 'jobs-queued', data: { build: 1, jobs: ['o.o', 'p.o'] } }));
+    expect(queued.inFlight).toEqual({ 'o.o': 'queued', 'p.o': 'queued' });
+    const running = applyEvents(queued, eventsFrom(3, { type: 'job-started', data: { build: 1, job: 'o.o', kind: 'compile' } }));
+    expect(running.inFlight).toEqual({ 'o.o': 'running', 'p.o': 'queued' });
+    expect({ ...running, lastSeq: 0, inFlight: {} }).toEqual({ ...before, lastSeq: 0 });
+    const finished = applyEvents(running, eventsFrom(4, jobFinished('o.o')));
+    expect(finished.inFlight).toEqual({ 'p.o': 'queued' });
+    const done = applyEvents(finished, eventsFrom(5, { type: 'build-finished', data: { build: 1, ok: true, jobsRun: 1, failed: 0, cancelled: false, durationMs: 5 } }));
+    expect(done.inFlight).toEqual({});
   });
 });
 

@@ -363,7 +363,7 @@ export class Builder {
     if (this.planCache?.key === key) return this.planCache.plan;
     this.freshness.reset();
     const files = [...liveFiles(state)].map(([path]) => path).sort();
-    const plan = planBuild({ config, profile, files, toolchain: toolchain.toolchain, pkgConfig: pkg, parallelism });
+    const plan = planBuild({ config, profile, files, toolchain: toolchain.toolchain, pkgConfig: pkg, parallelism, root: this.deps.root });
     if (plan.errors.length > 0) {
       throw new JmakeError('build-plan', plan.errors.map((e) => e.message).join('\n'), 2);
     }

@@ -34,17 +34,23 @@ id = "check"
 run = ["{{project.root}}/build/bin/uj"]
 depends_on = ["build"]
 inputs = ["gen/word.txt"]
+
+[[jobs]]
+id = "where"
+run = ["echo", "{{project.root}}", "{{config_path}}", "{{compile.output_dir}}"]
+inputs = ["gen/word.txt"]
 `);
     const first = await build(p);
     expect(first.ok).toBe(true);
-    expect(ran(first, 'job')).toEqual(['check', 'gen']);
+    expect(ran(first, 'job')).toEqual(['check', 'gen', 'where']);
     expect(first.jobs.find((j) => j.id === 'check')!.log.trim()).toBe('hello');
+    expect(first.jobs.find((j) => j.id === 'where')!.log).toBe(`${p.root} ${p.root}/jmake.toml build\n`);
     expect(await runProgram(p.path('build/bin/uj'))).toBe('hello');
     expect((await build(p)).jobsRun).toBe(0);
 
     writeFileSync(p.path('gen/word.txt'), 'world');
     const second = await build(p);
-    expect(ran(second)).toEqual(['build/bin/uj', 'build/obj/src/main.cpp.o', 'check', 'gen']);
+    expect(ran(second)).toEqual(['build/bin/uj', 'build/obj/src/main.cpp.o', 'check', 'gen', 'where']);
     expect(await runProgram(p.path('build/bin/uj'))).toBe('world');
   });
 

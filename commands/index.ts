@@ -1,6 +1,7 @@
 /** oclif's explicit command strategy: one module lists every command (no directory scan at start-up). */
 import Build from './build.js';
 import Clean from './clean.js';
+import Compdb from './compdb.js';
 import Complete from './complete.js';
 import DaemonList from './daemon/list.js';
 import DaemonRestart from './daemon/restart.js';
@@ -21,6 +22,7 @@ import Why from './why.js';
 export const COMMANDS = {
   build: Build,
   clean: Clean,
+  compdb: Compdb,
   complete: Complete,
   tools: Tools,
   validate: Validate,

@@ -67,7 +67,8 @@ export interface BuildConfig {
     readonly exclude: readonly string[];
     readonly excludeDirs: readonly string[];
   };
-  readonly compile: FlagSet & { readonly outputDir: string; readonly pipeline: Pipeline };
+  /** `compdb`: where compile_commands.json goes (relative), or null when `[compile] compdb = false`. */
+  readonly compile: FlagSet & { readonly outputDir: string; readonly pipeline: Pipeline; readonly compdb: string | null };
   readonly link: { readonly flags: readonly string[]; readonly optLevel: string };
   readonly profiles: Readonly<Record<string, Profile>>;
   readonly targets: readonly TargetSpec[];
@@ -119,8 +120,9 @@ export function resolveBuildConfig(values: Readonly<Record<string, unknown>>, te
     excludeDirs: (r.stringList(['discovery', 'exclude_dirs']) ?? []).map(trimSlashes),
   };
   const outputDir = r.relativePath(['compile', 'output_dir']) ?? 'build';
+  const compdb = r.boolean(['compile', 'compdb']) === false ? null : r.relativePath(['compile', 'compdb_path']) ?? 'compile_commands.json';
   const pipeline = r.oneOf(['compile', 'pipeline'], PIPELINES) ?? 'object';
-  const compile = { ...r.flagSet(['compile']), linkFlags: r.stringList(['link', 'flags']) ?? [], outputDir, pipeline };
+  const compile = { ...r.flagSet(['compile']), linkFlags: r.stringList(['link', 'flags']) ?? [], outputDir, pipeline, compdb };
   const optLevel = r.optLevel(['link', 'opt_level']) ?? 'O2';
 
   const profiles: Record<string, Profile> = {};
@@ -248,6 +250,13 @@ class Reader {
     if (v === undefined) return undefined;
     if (typeof v !== 'string') { this.error(path, `${dotted(path)} must be a string, not ${describe(v)}`); return undefined; }
     if (v.trim() === '') { this.error(path, `${dotted(path)} must not be empty`); return undefined; }
+    return v;
+  }
+
+  boolean(path: KeyPath): boolean | undefined {
+    const v = this.get(path);
+    if (v === undefined) return undefined;
+    if (typeof v !== 'boolean') { this.error(path, `${dotted(path)} must be true or false, not ${describe(v)}`); return undefined; }
     return v;
   }
 

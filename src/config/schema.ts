@@ -172,7 +172,8 @@ export const TABLES: readonly TableSpec[] = [
       flagKeys.lib_dirs(''),
       key('output_dir', path('output'), is('build'), 'The folder (inside the project) that receives every output; the watcher never treats it as sources.'),
       key('pipeline', oneOf('pipeline', PIPELINES), is('object'), 'How sources become programs: "object" (compile and link), "ir" (LLVM bitcode, llvm-link, opt, llc) or "thinlto".'),
-      key('compdb', boolean, is(false), 'Write compile_commands.json for editors and tools.', reserved),
+      key('compdb', boolean, is(true), 'Keep a compile_commands.json (the exact compile commands) for editors and clangd, rewritten when the file set, flags or toolchain change.'),
+      key('compdb_path', path('output'), is('compile_commands.json'), 'Where that file goes (inside the project).'),
     ],
   },
   {

@@ -20,9 +20,9 @@
  * build at once; the next request reports the jobs it ran as its own (carried-jobs.ts).
  */
 import { availableParallelism } from 'node:os';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { DiagnosticData, NewEvent } from '../../events/types.js';
+import type { DiagnosticData, JmakeEvent, NewEvent } from '../../events/types.js';
 import { resolveBuildConfig, type BuildConfig, type ConfigIssue } from '../config/build-config.js';
 import { JmakeError } from '../errors.js';
 import { describeReason, jobKey, whyRun, type Reason } from '../graph/decide.js';
@@ -32,6 +32,7 @@ import { schedule } from '../scheduler/scheduler.js';
 import type { CommandRunner, RunResult } from '../scheduler/runner.js';
 import { allJobs, getFile, getJob, liveFiles } from '../state/selectors.js';
 import type { JobRecord, ProjectState } from '../state/state.js';
+import { compdbEntries, compdbText } from '../toolchain/compdb.js';
 import { normalizeDepPath, parseDepfile } from '../toolchain/depfile.js';
 import { parseDiagnostics, stripAnsi } from '../toolchain/diagnostics.js';
 import type { ToolchainManager, ResolvedToolchain } from '../toolchain/manager.js';
@@ -67,6 +68,12 @@ const MAX_LOG_IN_EVENT = 64 * 1024;
 const CONFIG_PATH = 'jmake.toml';
 /** Files saved together (an editor's "save all", a refactoring tool) start one change build, not several. */
 const CHANGE_DEBOUNCE_MS = 10;
+const COMPDB_DEBOUNCE_MS = 100;
+
+/** Events after which the plan (and so compile_commands.json) may differ: the config, the file set. */
+function changesPlan(event: JmakeEvent): boolean {
+  return event.type === 'config-changed' || event.type === 'config-loaded' || event.type === 'file-added' || event.type === 'file-removed';
+}
 
 type Trigger = 'request' | 'change';
 
@@ -84,6 +91,7 @@ export class Builder {
   private changeBuild: { controller: AbortController; started: boolean } | null = null;
   /** The builds running now (one at a time, but a set keeps cancel simple). */
   private readonly active = new Set<AbortController>();
+  private compdbTimer: NodeJS.Timeout | null = null;
   /** The state seq the last build synced to: changes up to it are already built (or being built). */
   private syncedSeq = 0;
 
@@ -96,6 +104,7 @@ export class Builder {
     deps.recorder.subscribe((events) => {
       this.freshness.onEvents(events);
       this.trigger.notice(lastBuildChange(events, (path) => this.freshness.isInput(path), CONFIG_PATH));
+      if (events.some(changesPlan)) this.scheduleCompdbRefresh();
     });
   }
 
@@ -136,6 +145,7 @@ export class Builder {
 
   /** Stop starting change builds and cancel the one running (the daemon is stopping). */
   close(): void {
+    if (this.compdbTimer) clearTimeout(this.compdbTimer);
     this.trigger.close();
     this.changeBuild?.controller.abort();
   }
@@ -368,7 +378,56 @@ export class Builder {
       throw new JmakeError('build-plan', plan.errors.map((e) => e.message).join('\n'), 2);
     }
     this.planCache = { key, plan };
+    this.writeCompdb(config, plan, toolchain);
     return plan;
+  }
+
+  /**
+   * The file set or the config changed: bring compile_commands.json up to date without a build.
+   * Only after a request in this daemon's life (planning probes the compilers).
+   */
+  private scheduleCompdbRefresh(): void {
+    if (this.compdbTimer || !this.trigger.lastRequest) return;
+    this.compdbTimer = setTimeout(() => {
+      this.compdbTimer = null;
+      const last = this.trigger.lastRequest;
+      if (!last) return;
+      this.compdb(last.env ?? {}, last.path, last.profile, false).catch((err: unknown) => {
+        this.deps.logger.log('job', `compile_commands.json not refreshed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+      });
+    }, COMPDB_DEBOUNCE_MS);
+    this.compdbTimer.unref();
+  }
+
+  /** `jmake compdb`: plan as a build would (config, toolchain, file set) and write compile_commands.json. */
+  async compdb(env: Readonly<Record<string, string>>, path: string | undefined, profile: string | undefined, always = true): Promise<{ path: string | null; entries: number }> {
+    const { config } = this.config(env);
+    const toolchain = await this.toolchain(config, path);
+    const plan = await this.plan(config, profile ?? null, toolchain, undefined);
+    return { path: config.compile.compdb ? join(this.deps.root, config.compile.compdb) : null, entries: this.writeCompdb(config, plan, toolchain, always) };
+  }
+
+  /**
+   * compile_commands.json follows every new plan (file set, flags, toolchain); written atomically,
+   * and only when its text changed, so editors watching it are not woken for nothing.
+   */
+  private writeCompdb(config: BuildConfig, plan: Plan, toolchain: ResolvedToolchain, always = false): number {
+    if (!config.compile.compdb) return 0;
+    const entries = compdbEntries(plan, this.deps.root, (job) => (job.tool === 'user' ? 1 : toolchain.toolchain.tools[job.tool]?.argv.length ?? 1));
+    const text = compdbText(entries);
+    const file = join(this.deps.root, config.compile.compdb);
+    try {
+      if (!always && readFileSync(file, 'utf8') === text) return entries.length;
+    } catch { /* not there yet */ }
+    try {
+      // The temp file lives in .jmake/, which the watcher ignores: only the final file is an event.
+      const tmp = join(this.deps.root, '.jmake', 'compdb.jmake-tmp');
+      writeFileSync(tmp, text);
+      renameSync(tmp, file);
+    } catch (err) {
+      this.deps.logger.log('job', `cannot write ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return entries.length;
   }
 
   /** The requested targets' jobs (`roots`) and everything they depend on (`wanted`). */

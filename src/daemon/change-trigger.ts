@@ -59,6 +59,11 @@ export class ChangeTrigger {
     this.cancelPending();
   }
 
+  /** The parameters of the last requested build (what a change build or a compdb refresh reuses). */
+  get lastRequest(): BuildParams | null {
+    return this.armedWith;
+  }
+
   get armed(): boolean {
     return this.armedWith !== null && this.options.enabled();
   }

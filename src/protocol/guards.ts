@@ -79,6 +79,13 @@ export const GUARDS: { readonly [M in Method]: Guard<M> } = {
   clean() {
     return { ok: true, params: {} };
   },
+  compdb(raw) {
+    if (raw.profile !== undefined && typeof raw.profile !== 'string') return fail('profile must be a string');
+    if (raw.path !== undefined && typeof raw.path !== 'string') return fail('path must be a string');
+    const env = stringRecord(raw.env);
+    if (env === null) return fail('env must be an object of strings');
+    return { ok: true, params: { profile: raw.profile as string | undefined, path: raw.path as string | undefined, env } };
+  },
   'cancel-build'() {
     return { ok: true, params: {} };
   },

@@ -214,6 +214,12 @@ export interface Methods {
   complete: { params: CompleteParams; result: CompleteResult; progress: CompleteProgress };
   jobs: { params: { readonly all?: boolean }; result: JobsResult; progress: never };
   'cancel-build': { params: Record<string, never>; result: { readonly cancelled: number }; progress: never };
+  compdb: {
+    params: { readonly profile?: string; readonly env?: Readonly<Record<string, string>>; readonly path?: string };
+    /** `path`: null when `[compile] compdb = false`. */
+    result: { readonly path: string | null; readonly entries: number };
+    progress: never;
+  };
 }
 
 export interface CompleteParams {
@@ -269,7 +275,7 @@ export type Params<M extends Method> = Methods[M]['params'];
 export type Result<M extends Method> = Methods[M]['result'];
 export type Progress<M extends Method> = Methods[M]['progress'];
 
-export const METHODS: readonly Method[] = ['hello', 'status', 'events', 'shutdown', 'cancel', 'build', 'tools', 'clean', 'why', 'complete', 'jobs', 'cancel-build'];
+export const METHODS: readonly Method[] = ['hello', 'status', 'events', 'shutdown', 'cancel', 'build', 'tools', 'clean', 'why', 'complete', 'jobs', 'cancel-build', 'compdb'];
 
 export function isMethod(value: unknown): value is Method {
   return typeof value === 'string' && (METHODS as readonly string[]).includes(value);

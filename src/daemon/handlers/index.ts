@@ -5,6 +5,7 @@ import { build } from './build.js';
 import { cancel, cancelBuild } from './cancel.js';
 import { clean } from './clean.js';
 import { complete } from './complete.js';
+import { compdb } from './compdb.js';
 import { events } from './events.js';
 import { hello } from './hello.js';
 import { jobs } from './jobs.js';
@@ -13,4 +14,4 @@ import { status } from './status.js';
 import { tools } from './tools.js';
 import { why } from './why.js';
 
-export const HANDLERS: { readonly [M in Method]: Handler<M> } = { hello, status, events, shutdown, cancel, build, tools, clean, why, complete, jobs, 'cancel-build': cancelBuild };
+export const HANDLERS: { readonly [M in Method]: Handler<M> } = { hello, status, events, shutdown, cancel, build, tools, clean, why, complete, jobs, 'cancel-build': cancelBuild, compdb };

@@ -775,7 +775,7 @@ function makeRows({ label, n, K, samples, jmakeRuns, ninjaJobs, noopTimeline, ru
     rows.push({
       scenario: `5${letter}. jmake overhead over its jobs, ${header ? 'header' : 'source'} edit at once, ${label}`, runs: over.n, unit: 'ms', ...pick(over),
       target: overTarget, ratio: overTarget ? over.median / 20 : null, met: overTarget ? over.median <= 20 : null,
-      notes: `wall − jobs, jobs = ${header ? `max(longest compile, Σ compiles / ${JOBS}) + link` : 'compile + link (critical path)'} from --json durationMs; daemon-side (durationMs − jobs) ${ms(med(o.map((x) => x.daemonOverheadMs)))}; wall − durationMs ${ms(med(o.map((x) => x.wallMs - x.daemonMs)))}; ${timelineNote(o)}; ninja's overhead by the same formula ${ms(med(ninjaJobs[key].map((x) => x.overheadMs)))}`,
+      notes: `wall − jobs, jobs = ${header ? `max(longest compile, Σ compiles / ${JOBS}) + link` : 'compile + link (critical path)'} from --json durationMs; the jobs ran in the build the daemon started on change (${o.map((x) => x.startedOnChange).join(', ')} of ${header ? K + 1 : 2}), which the request waited for, so the request's own durationMs does not split the overhead into daemon and client sides; ${timelineNote(o)}; ninja's overhead by the same formula ${ms(med(ninjaJobs[key].map((x) => x.overheadMs)))}`,
     });
   }
   return rows;

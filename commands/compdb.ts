@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { JmakeCommand } from '../src/cli/base-command.js';
 import { printJson } from '../src/cli/output.js';
 import { connectDaemon } from '../src/client/connect.js';
-import { BUILD_ENV_KEYS } from '../src/config/build-config.js';
+import { pickEnv } from '../src/config/build-config.js';
 
 export default class Compdb extends JmakeCommand {
   static override summary = 'Write compile_commands.json now, with the exact compile commands a build runs.';
@@ -14,8 +14,7 @@ export default class Compdb extends JmakeCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Compdb);
-    const env: Record<string, string> = {};
-    for (const key of BUILD_ENV_KEYS) if (process.env[key]) env[key] = process.env[key]!;
+    const env = pickEnv(process.env);
     const session = await connectDaemon({ root: this.projectRoot(flags), client: 'jmake compdb', autoStart: true });
     try {
       const result = await session.connection.call('compdb', { profile: flags.profile, env, path: process.env.PATH });

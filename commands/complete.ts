@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { JmakeCommand } from '../src/cli/base-command.js';
 import { connectDaemon } from '../src/client/connect.js';
 import { printJson } from '../src/cli/output.js';
-import { BUILD_ENV_KEYS } from '../src/config/build-config.js';
+import { pickEnv } from '../src/config/build-config.js';
 import type { CompleteResult } from '../src/protocol/messages.js';
 
 export default class Complete extends JmakeCommand {
@@ -17,8 +17,7 @@ export default class Complete extends JmakeCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(Complete);
     const json = this.jsonEnabled();
-    const env: Record<string, string> = {};
-    for (const key of BUILD_ENV_KEYS) if (process.env[key]) env[key] = process.env[key]!;
+    const env = pickEnv(process.env);
     const session = await connectDaemon({ root: this.projectRoot(flags), client: 'jmake complete', autoStart: true });
     let result: CompleteResult;
     try {

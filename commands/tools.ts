@@ -1,7 +1,7 @@
 import { JmakeCommand } from '../src/cli/base-command.js';
 import { connectDaemon } from '../src/client/connect.js';
 import { printJson } from '../src/cli/output.js';
-import { BUILD_ENV_KEYS } from '../src/config/build-config.js';
+import { pickEnv } from '../src/config/build-config.js';
 
 export default class Tools extends JmakeCommand {
   static override summary = 'List the compilers and LLVM tools the daemon found, and the set a build uses.';
@@ -9,8 +9,7 @@ export default class Tools extends JmakeCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Tools);
-    const env: Record<string, string> = {};
-    for (const key of BUILD_ENV_KEYS) if (process.env[key]) env[key] = process.env[key]!;
+    const env = pickEnv(process.env);
     const session = await connectDaemon({ root: this.projectRoot(flags), client: 'jmake tools', autoStart: true });
     try {
       const result = await session.connection.call('tools', { env, path: process.env.PATH });

@@ -5,7 +5,7 @@
  */
 import { connectDaemon } from '../client/connect.js';
 import type { DaemonConnection } from '../client/connection.js';
-import { BUILD_ENV_KEYS } from '../config/build-config.js';
+import { pickEnv } from '../config/build-config.js';
 import type { BuildParams, BuildResult } from '../protocol/messages.js';
 import { findProjectRoot } from '../project/root.js';
 import { printJson, reportError } from './output.js';
@@ -16,8 +16,7 @@ export async function runBuild(flags: ParsedFlags, targets: readonly string[]): 
   const json = flags.json === true;
   try {
     const root = findProjectRoot(typeof flags.dir === 'string' ? flags.dir : process.cwd());
-    const env: Record<string, string> = {};
-    for (const key of BUILD_ENV_KEYS) if (process.env[key]) env[key] = process.env[key]!;
+    const env = pickEnv(process.env);
     const params: BuildParams = {
       targets: [...targets],
       profile: typeof flags.profile === 'string' ? flags.profile : undefined,

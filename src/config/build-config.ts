@@ -192,7 +192,8 @@ export function resolveBuildConfig(values: Readonly<Record<string, unknown>>, te
   return { config, issues: r.issues };
 }
 
-export function pickEnv(env: BuildEnv | Readonly<Record<string, string | undefined>>): BuildEnv {
+/** The build variables (CC, CXX, CFLAGS, CXXFLAGS, LDFLAGS) that are set in `env`: part of every job key. */
+export function pickEnv(env: BuildEnv | Readonly<Record<string, string | undefined>>): Readonly<Record<string, string>> & BuildEnv {
   const out: Record<string, string> = {};
   for (const key of BUILD_ENV_KEYS) if (env[key]) out[key] = env[key]!;
   return out;

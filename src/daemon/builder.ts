@@ -20,7 +20,7 @@
  * build at once; the next request reports the jobs it ran as its own (carried-jobs.ts).
  */
 import { availableParallelism } from 'node:os';
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { DiagnosticData, JmakeEvent, NewEvent } from '../../events/types.js';
 import { resolveBuildConfig, type BuildConfig, type ConfigIssue } from '../config/build-config.js';
@@ -33,6 +33,7 @@ import type { CommandRunner, RunResult } from '../scheduler/runner.js';
 import { allJobs, getFile, getJob, liveFiles } from '../state/selectors.js';
 import type { JobRecord, ProjectState } from '../state/state.js';
 import { compdbEntries, compdbText } from '../toolchain/compdb.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { normalizeDepPath, parseDepfile } from '../toolchain/depfile.js';
 import { parseDiagnostics, stripAnsi } from '../toolchain/diagnostics.js';
 import type { ToolchainManager, ResolvedToolchain } from '../toolchain/manager.js';
@@ -174,9 +175,7 @@ export class Builder {
    * (an empty name is an error for a build); bad values then count as their defaults.
    */
   async tools(env: Readonly<Record<string, string>>, path: string | undefined, options: { ignoreConfigErrors?: boolean } = {}): Promise<ToolsResult> {
-    const config = options.ignoreConfigErrors
-      ? resolveBuildConfig(this.deps.recorder.state.config.values ?? {}, this.deps.configText(), env, basename(this.deps.root)).config
-      : this.config(env).config;
+    const { config } = this.config(env, options.ignoreConfigErrors === true);
     const resolved = await this.toolchain(config, path);
     const chosen: Record<string, { path: string; version: string }> = {};
     for (const [role, tool] of Object.entries(resolved.toolchain.tools)) if (tool) chosen[role] = { path: tool.argv.join(' '), version: tool.version };
@@ -333,17 +332,18 @@ export class Builder {
     };
   }
 
-  private config(env: Readonly<Record<string, string>>): { config: BuildConfig; warnings: string[] } {
+  /** `lenient`: problems do not stop it; bad values count as their defaults (the last good config if it does not parse). */
+  private config(env: Readonly<Record<string, string>>, lenient = false): { config: BuildConfig; warnings: string[] } {
     const state = this.deps.recorder.state;
     const file = join(this.deps.root, 'jmake.toml');
-    if (state.config.error) {
+    if (state.config.error && !lenient) {
       const e = state.config.error;
       throw new JmakeError('config-invalid', `${file}:${e.line}:${e.column}: error: ${e.message}`, 2, 'fix jmake.toml; `jmake status` shows the error too');
     }
     const { config, issues } = resolveBuildConfig(state.config.values ?? {}, this.deps.configText(), env, basename(this.deps.root));
     const format = (i: ConfigIssue) => `${file}:${i.line}:${i.column}: ${i.severity}: ${i.message}`;
     const errors = issues.filter((i) => i.severity === 'error');
-    if (errors.length > 0) throw new JmakeError('config-invalid', errors.map(format).join('\n'), 2, 'fix jmake.toml');
+    if (errors.length > 0 && !lenient) throw new JmakeError('config-invalid', errors.map(format).join('\n'), 2, 'fix jmake.toml');
     return { config, warnings: issues.filter((i) => i.severity === 'warning').map(format) };
   }
 
@@ -421,9 +421,7 @@ export class Builder {
     } catch { /* not there yet */ }
     try {
       // The temp file lives in .jmake/, which the watcher ignores: only the final file is an event.
-      const tmp = join(this.deps.root, '.jmake', 'compdb.jmake-tmp');
-      writeFileSync(tmp, text);
-      renameSync(tmp, file);
+      writeFileAtomic(file, text, { tmp: join(this.deps.root, '.jmake', 'compdb.jmake-tmp') });
     } catch (err) {
       this.deps.logger.log('job', `cannot write ${file}: ${err instanceof Error ? err.message : String(err)}`);
     }

@@ -5,7 +5,7 @@
  * into the user's file without touching anything else (config/toml-edit.ts), atomically, only if
  * the file did not change meanwhile. Nothing else in jmake writes jmake.toml.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, delimiter, isAbsolute, join, relative } from 'node:path';
@@ -19,6 +19,7 @@ import { JmakeError } from '../errors.js';
 import type { CompleteParams, CompleteProgress, CompleteResult } from '../protocol/messages.js';
 import { schedule } from '../scheduler/scheduler.js';
 import { liveFiles } from '../state/selectors.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { unifiedDiff } from '../util/line-diff.js';
 import type { ProjectWatcher } from '../watcher/watcher.js';
 import type { Builder } from './builder.js';
@@ -100,7 +101,7 @@ export class Completer {
     if (readFileSync(file, 'utf8') !== text) {
       throw new JmakeError('complete-conflict', `${file} changed while jmake complete ran; nothing was written`, 1, 'run jmake complete again');
     }
-    writeAtomically(file, edit.text);
+    writeFileAtomic(file, edit.text, { mode: statSync(file).mode & 0o777 });
     this.deps.recorder.record([{ type: 'config-completed', data: { fields: base.fields, jobs } }], { durable: true });
     return { ...base, diff, written: true };
   }
@@ -187,10 +188,3 @@ function onPath(name: string, pathEnv: string): string | null {
   return null;
 }
 
-/** Temp file in the same folder, then rename: a reader sees the old file or the new one. */
-function writeAtomically(path: string, text: string): void {
-  const tmp = `${path}.jmake-tmp-${process.pid}`;
-  const mode = statSync(path).mode & 0o777;
-  writeFileSync(tmp, text, { mode });
-  renameSync(tmp, path);
-}

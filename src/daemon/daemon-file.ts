@@ -5,7 +5,8 @@
  * Written atomically (temp file + rename); removed by the daemon that wrote it, and only if it is
  * still its own.
  */
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, unlinkSync } from 'node:fs';
+import { writeFileAtomic } from '../util/atomic-write.js';
 
 export interface DaemonRecordFile {
   readonly pid: number;
@@ -18,9 +19,7 @@ export interface DaemonRecordFile {
 }
 
 export function writeDaemonFile(path: string, record: DaemonRecordFile): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
-  renameSync(tmp, path);
+  writeFileAtomic(path, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
 }
 
 export function readDaemonFile(path: string): DaemonRecordFile | null {

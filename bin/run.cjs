@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// jmake's entry. Hot commands (status, build) take a lean path: one bundled CommonJS file (dist/client.cjs,
+// jmake's entry. Hot commands (status, build, notify: an editor runs it on every save) take a lean path: one bundled CommonJS file (dist/client.cjs,
 // built from src/cli/fast.ts) that loads neither oclif nor node-ipc, because every millisecond of
 // start-up is felt on every call (docs/performance.md). Everything else, and anything the lean path
 // does not understand (--help, a typo), goes to the full oclif CLI.
@@ -10,7 +10,7 @@ if ((argv[0] === '-C' || argv[0] === '--dir') && argv.length >= 2) argv.push(...
 else if (argv[0] !== undefined && argv[0].startsWith('--dir=')) argv.push(argv.shift());
 
 async function main() {
-  if (argv[0] === 'status' || argv[0] === 'build') {
+  if (argv[0] === 'status' || argv[0] === 'build' || argv[0] === 'notify') {
     const code = await require('../dist/client.cjs').runFast(argv);
     // Exit as soon as the answer is out: waiting for the socket's teardown costs ~1 ms of a ~15 ms
     // budget. A pipe takes 64 KiB at once; what is still queued is flushed first.

@@ -14,9 +14,11 @@ import JobsCancel from './jobs/cancel.js';
 import JobsList from './jobs/list.js';
 import JobsResume from './jobs/resume.js';
 import JobsRun from './jobs/run.js';
+import Notify from './notify.js';
 import Status from './status.js';
 import Tools from './tools.js';
 import Validate from './validate.js';
+import Watch from './watch.js';
 import Why from './why.js';
 
 export const COMMANDS = {
@@ -27,6 +29,8 @@ export const COMMANDS = {
   tools: Tools,
   validate: Validate,
   why: Why,
+  watch: Watch,
+  notify: Notify,
   status: Status,
   events: Events,
   init: Init,

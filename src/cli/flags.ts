@@ -26,6 +26,17 @@ export const BUILD_FLAGS: readonly FlagSpec[] = [
   { name: 'warnings', kind: 'boolean', summary: 'Also show the warnings of sources that are up to date.' },
 ];
 
+export const NOTIFY_FLAGS: readonly FlagSpec[] = [
+  { name: 'no-wait', kind: 'boolean', summary: 'Return once the daemon has the files; the build still runs.' },
+  { name: 'profile', kind: 'string', summary: 'Build with [profile.NAME].' },
+];
+
+export const WATCH_FLAGS: readonly FlagSpec[] = [
+  { name: 'jobs', char: 'j', kind: 'integer', summary: 'Run at most N jobs at once (default: the number of cores).' },
+  { name: 'keep-going', char: 'k', kind: 'boolean', summary: 'Keep building what does not depend on a failed job.' },
+  { name: 'profile', kind: 'string', summary: 'Build with [profile.NAME].' },
+];
+
 export type ParsedFlags = Record<string, string | number | boolean | undefined>;
 
 /** argv -> flags and positional args, or null when something is not understood (let oclif say what). */

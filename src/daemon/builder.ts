@@ -27,7 +27,7 @@ import { resolveBuildConfig, type BuildConfig, type ConfigIssue } from '../confi
 import { JmakeError } from '../errors.js';
 import { describeReason, jobKey, whyRun, type Reason } from '../graph/decide.js';
 import { TMP_SUFFIX, planBuild, type Plan, type PlannedJob } from '../graph/plan.js';
-import type { BuildParams, BuildProgress, BuildResult, DiagnosticInfo, JobReport, ToolsResult } from '../protocol/messages.js';
+import { USAGE_ERROR_CODES, type BuildParams, type BuildProgress, type BuildResult, type DiagnosticInfo, type JobReport, type ToolsResult, type WatchMessage } from '../protocol/messages.js';
 import { schedule } from '../scheduler/scheduler.js';
 import type { CommandRunner, RunResult } from '../scheduler/runner.js';
 import { allJobs, getFile, getJob, liveFiles } from '../state/selectors.js';
@@ -45,7 +45,8 @@ import { Freshness } from './freshness.js';
 import { runUserJob } from './user-job-runner.js';
 import type { Logger } from './logger.js';
 import { CarriedJobs } from './carried-jobs.js';
-import { ChangeTrigger, lastBuildChange } from './change-trigger.js';
+import { ChangeTrigger, buildChanges } from './change-trigger.js';
+import { BuildFeed, ChangeList, type FeedListener } from './build-feed.js';
 import type { Recorder } from './recorder.js';
 
 export interface BuilderDeps {
@@ -95,16 +96,23 @@ export class Builder {
   private compdbTimer: NodeJS.Timeout | null = null;
   /** The state seq the last build synced to: changes up to it are already built (or being built). */
   private syncedSeq = 0;
+  /** Every build, as it happens, for `jmake watch`. */
+  private readonly feed = new BuildFeed();
+  private readonly changes = new ChangeList();
 
   constructor(private readonly deps: BuilderDeps) {
     this.externals = new ExternalFiles(deps.root, deps.hasher);
     this.outputs = new OutputChecker(deps.root, deps.hasher);
     const watched = (path: string) => !path.startsWith('/') && (getFile(deps.recorder.state, path) !== undefined || getJob(deps.recorder.state, path) !== undefined);
     this.freshness = new Freshness(deps.recorder.state, watched);
-    this.trigger = new ChangeTrigger({ delayMs: CHANGE_DEBOUNCE_MS, enabled: deps.buildOnChange, start: (params) => this.startChangeBuild(params) });
+    // A watcher asked for every change to be built, whatever [daemon] build_on_change says.
+    const enabled = () => deps.buildOnChange() || this.feed.watchers > 0;
+    this.trigger = new ChangeTrigger({ delayMs: CHANGE_DEBOUNCE_MS, enabled, start: (params) => this.startChangeBuild(params) });
     deps.recorder.subscribe((events) => {
       this.freshness.onEvents(events);
-      this.trigger.notice(lastBuildChange(events, (path) => this.freshness.isInput(path), CONFIG_PATH));
+      const changed = buildChanges(events, (path) => this.freshness.isInput(path), CONFIG_PATH, this.feed.watchers > 0);
+      this.changes.add(changed.paths);
+      this.trigger.notice(changed.seq);
       if (events.some(changesPlan)) this.scheduleCompdbRefresh();
     });
   }
@@ -144,11 +152,30 @@ export class Builder {
     return next;
   }
 
-  /** Stop starting change builds and cancel the one running (the daemon is stopping). */
+  /** Stop starting change builds and cancel what is queued or running (the daemon is stopping). */
   close(): void {
     if (this.compdbTimer) clearTimeout(this.compdbTimer);
     this.trigger.close();
     this.changeBuild?.controller.abort();
+    this.cancelRunning();
+  }
+
+  /** Attach a watcher to the build feed; returns the detach function. */
+  watch(listener: FeedListener): () => void {
+    return this.feed.subscribe(listener);
+  }
+
+  /**
+   * A build no client waits for (a watcher's first build, `jmake notify --no-wait`): queued like a
+   * request, arming build on change, and run to the end even if the client that asked goes away.
+   */
+  startDetached(params: BuildParams): void {
+    this.trigger.arm(params);
+    this.running++;
+    const next = this.queue.then(() => this.run(params, () => undefined, new AbortController().signal, 'request'));
+    this.queue = next.catch((err: unknown) => {
+      this.deps.logger.log('job', `build: ${err instanceof Error ? err.message : String(err)}`);
+    }).finally(() => { this.running--; });
   }
 
   private startChangeBuild(params: BuildParams): void {
@@ -209,6 +236,10 @@ export class Builder {
     this.active.add(own);
     try {
       return await this.runBuild(params, progress, AbortSignal.any([requestSignal, own.signal]), trigger);
+    } catch (err) {
+      // Watchers hear why no build started; the requester gets the error itself.
+      if (!params.dryRun && this.feed.watchers > 0) this.feed.emit(configErrorMessage(err));
+      throw err;
     } finally {
       this.active.delete(own);
     }
@@ -249,6 +280,8 @@ export class Builder {
     const reasons = new Map<string, Reason>();
     const survey = this.survey(plan, wanted, ctx);
     phases.mark('survey');
+    const feed = (message: WatchMessage) => { if (this.feed.watchers > 0) this.feed.emit(message); };
+    feed({ type: 'build-started', build, trigger, ...this.changes.take(), total: survey.likely.size });
     // Jobs a change build already ran for this request, reported first, as if they ran now.
     const carried = trigger === 'request' ? this.carried.take(wanted, (id) => !survey.likely.has(id)) : [];
     if (survey.likely.size > 0) recorder.record([{ type: 'jobs-queued', data: { build, jobs: [...survey.likely] } }]);
@@ -294,6 +327,7 @@ export class Builder {
           type: 'job-started', job: job.id, kind: job.kind, done: launched - 1, total: Math.max(total, launched),
           label: labelOf(job), reason: describeReason(reasons.get(job.id)!), command: job.argv,
         });
+        feed({ type: 'job-started', build, job: job.id, kind: job.kind, label: labelOf(job), done: launched - 1, total: Math.max(total, launched) });
         const report = await this.runJob(plan, job, build, toolchain, jobSignal, reasons.get(job.id)!, params.path);
         done++;
         reports.set(job.id, report.report);
@@ -302,6 +336,8 @@ export class Builder {
           this.carried.ranOnChange({ report: report.report, rawLog: report.rawLog, diagnostics: report.diagnostics, label: labelOf(job), command: job.argv });
         }
         progress({ type: 'job-finished', job: job.id, kind: job.kind, status: report.report.status, durationMs: report.report.durationMs, done, total: Math.max(total, done), log: report.rawLog });
+        feed({ type: 'job-finished', build, job: job.id, kind: job.kind, status: report.cancelled ? 'cancelled' : report.report.status, durationMs: report.report.durationMs, done, total: Math.max(total, done), log: report.rawLog });
+        for (const d of report.diagnostics) feed({ type: 'diagnostic', build, job: job.id, ...d });
         return report.cancelled ? 'cancelled' : report.report.status === 'succeeded' ? 'succeeded' : 'failed';
       },
       onSkipped: (job) => {
@@ -322,6 +358,7 @@ export class Builder {
     // fsynced at once when the build changed something; a no-op's record rides the next group commit (≤ 1 s).
     const finished = { build, ok, jobsRun, failed, cancelled, durationMs, trigger, ...(carried.length > 0 ? { carried: carried.length } : {}) };
     recorder.record([{ type: 'build-finished', data: finished }], { durable: jobsRun > 0 || !ok });
+    feed({ type: 'build-finished', build, ok, jobsRun, failed, cancelled, durationMs });
     phases.mark('record');
     const carriedNote = carried.length > 0 ? ` (+${carried.length} run on change)` : '';
     this.deps.logger.log('job', `build ${build}${trigger === 'change' ? ' (on change)' : ''}: ${ok ? 'ok' : cancelled ? 'cancelled' : 'failed'}, ${jobsRun} jobs run${carriedNote}, ${failed} failed, in ${durationMs}ms (${phases})`);
@@ -610,6 +647,15 @@ export class Builder {
     }
     return out;
   }
+}
+
+/** Why a build could not start, for watchers: a config error carries the first `file:line:col: error: message` of the error, when it has one. */
+function configErrorMessage(err: unknown): WatchMessage {
+  const text = err instanceof Error ? err.message : String(err);
+  if (!(err instanceof JmakeError) || !USAGE_ERROR_CODES.has(err.code)) return { type: 'error', message: text };
+  const located = /^(.+?):(\d+):(\d+): error: (.*)$/m.exec(text);
+  if (located) return { type: 'config-error', message: located[4]!, file: located[1]!, line: Number(located[2]), column: Number(located[3]) };
+  return { type: 'config-error', message: text, file: null, line: null, column: null };
 }
 
 /** "sync 1.2ms, plan 0.1ms, ...": where a build's own time went, for the daemon log. */

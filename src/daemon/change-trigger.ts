@@ -5,7 +5,8 @@
  *
  * Only a requested build arms it (a cloned project's jmake.toml runs nothing until its user builds),
  * only in this daemon's life (a restart disarms it), and `[daemon] build_on_change = false` turns it
- * off. Changes to jmake.toml do not trigger it: a config edit is applied by the next requested build.
+ * off. Changes to jmake.toml do not trigger it (a config edit is applied by the next requested build),
+ * except while a `jmake watch` is attached, which also turns it on whatever the setting says.
  */
 import type { JmakeEvent } from '../../events/types.js';
 import type { BuildParams } from '../protocol/messages.js';
@@ -19,18 +20,31 @@ export function changeBuildParams(request: BuildParams): BuildParams {
 }
 
 /**
- * The seq of the last event here that should start a change build (an input of some job changed, or
- * a source or header came or went), or 0.
+ * The changes in these events that should start a build: an input of some job changed, or a
+ * source or header came or went. jmake.toml counts only with `includeConfig` (while a watcher is
+ * attached: it asked for every change to be built, the config included).
  */
-export function lastBuildChange(events: readonly JmakeEvent[], isInput: (path: string) => boolean, configPath: string): number {
-  let last = 0;
+export function buildChanges(
+  events: readonly JmakeEvent[], isInput: (path: string) => boolean, configPath: string, includeConfig = false,
+): { seq: number; paths: string[] } {
+  let seq = 0;
+  const paths: string[] = [];
   for (const event of events) {
     if (event.type !== 'file-changed' && event.type !== 'file-added' && event.type !== 'file-removed') continue;
     const path = event.data.path;
-    if (path === configPath) continue;
-    if (event.type === 'file-changed' ? isInput(path) : BUILD_FILE.test(path) || isInput(path)) last = event.seq;
+    const counts = path === configPath
+      ? includeConfig
+      : event.type === 'file-changed' ? isInput(path) : BUILD_FILE.test(path) || isInput(path);
+    if (!counts) continue;
+    seq = event.seq;
+    paths.push(path);
   }
-  return last;
+  return { seq, paths };
+}
+
+/** The seq of the last event here that should start a change build, or 0 (see buildChanges). */
+export function lastBuildChange(events: readonly JmakeEvent[], isInput: (path: string) => boolean, configPath: string): number {
+  return buildChanges(events, isInput, configPath).seq;
 }
 
 /**

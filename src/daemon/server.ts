@@ -73,7 +73,7 @@ export class RequestServer implements TransportEvents {
     const checked = guard(request.params as Record<string, unknown>);
     if (!checked.ok) return fail({ code: 'bad-params', message: `${method}: ${checked.message}` });
     const controller = new AbortController();
-    const long = method === 'events' && (checked.params as Params<'events'>).follow === true;
+    const long = method === 'watch' || (method === 'events' && (checked.params as Params<'events'>).follow === true);
     session.inflight.set(request.rid, { method, controller, long });
     this.onActivity(this.sessions.size);
     const context: RequestContext<Method> = {

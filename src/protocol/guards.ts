@@ -46,25 +46,26 @@ export const GUARDS: { readonly [M in Method]: Guard<M> } = {
     return { ok: true, params: { reason: raw.reason as string | undefined } };
   },
   build(raw) {
-    for (const key of ['force', 'keepGoing', 'explain', 'dryRun', 'warnings'] as const) {
+    for (const key of ['force', 'explain', 'dryRun', 'warnings'] as const) {
       if (raw[key] !== undefined && typeof raw[key] !== 'boolean') return fail(`${key} must be a boolean`);
     }
-    const bad = optionalInt(raw, 'jobs', 1);
-    if (bad) return fail(bad);
-    if (raw.targets !== undefined && !(Array.isArray(raw.targets) && raw.targets.every((t) => typeof t === 'string'))) return fail('targets must be an array of strings');
-    if (raw.profile !== undefined && (typeof raw.profile !== 'string' || raw.profile === '')) return fail('profile must be a non-empty string');
-    const env = stringRecord(raw.env);
-    if (env === null) return fail('env must be an object of strings');
-    if (raw.path !== undefined && typeof raw.path !== 'string') return fail('path must be a string');
+    const what = watchParams(raw);
+    if (!what.ok) return what;
     return {
       ok: true,
       params: {
-        path: raw.path as string | undefined,
-        targets: raw.targets as string[] | undefined, profile: raw.profile as string | undefined, force: raw.force as boolean | undefined,
-        jobs: raw.jobs as number | undefined, keepGoing: raw.keepGoing as boolean | undefined, explain: raw.explain as boolean | undefined,
-        dryRun: raw.dryRun as boolean | undefined, warnings: raw.warnings as boolean | undefined, env,
+        ...what.params, force: raw.force as boolean | undefined, explain: raw.explain as boolean | undefined,
+        dryRun: raw.dryRun as boolean | undefined, warnings: raw.warnings as boolean | undefined,
       },
     };
+  },
+  watch: watchParams,
+  notify(raw) {
+    if (!(Array.isArray(raw.paths) && raw.paths.every((p) => typeof p === 'string' && p.startsWith('/')))) return fail('paths must be an array of absolute paths');
+    if (typeof raw.wait !== 'boolean') return fail('wait must be a boolean');
+    const what = watchParams(raw);
+    if (!what.ok) return what;
+    return { ok: true, params: { ...what.params, paths: raw.paths as string[], wait: raw.wait } };
   },
   tools(raw) {
     const env = stringRecord(raw.env);
@@ -106,6 +107,25 @@ export const GUARDS: { readonly [M in Method]: Guard<M> } = {
     return { ok: true, params: { rid: raw.rid as number } };
   },
 };
+
+/** What to build and with which environment: shared by build, watch and notify. */
+function watchParams(raw: Record<string, unknown>): GuardResult<'watch'> {
+  if (raw.keepGoing !== undefined && typeof raw.keepGoing !== 'boolean') return fail('keepGoing must be a boolean');
+  const bad = optionalInt(raw, 'jobs', 1);
+  if (bad) return fail(bad);
+  if (raw.targets !== undefined && !(Array.isArray(raw.targets) && raw.targets.every((t) => typeof t === 'string'))) return fail('targets must be an array of strings');
+  if (raw.profile !== undefined && (typeof raw.profile !== 'string' || raw.profile === '')) return fail('profile must be a non-empty string');
+  const env = stringRecord(raw.env);
+  if (env === null) return fail('env must be an object of strings');
+  if (raw.path !== undefined && typeof raw.path !== 'string') return fail('path must be a string');
+  return {
+    ok: true,
+    params: {
+      targets: raw.targets as string[] | undefined, profile: raw.profile as string | undefined,
+      jobs: raw.jobs as number | undefined, keepGoing: raw.keepGoing as boolean | undefined, env, path: raw.path as string | undefined,
+    },
+  };
+}
 
 /** undefined stays undefined; a non-object or a non-string value is null (invalid). */
 function stringRecord(value: unknown): Record<string, string> | undefined | null {

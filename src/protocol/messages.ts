@@ -214,12 +214,64 @@ export interface Methods {
   complete: { params: CompleteParams; result: CompleteResult; progress: CompleteProgress };
   jobs: { params: { readonly all?: boolean }; result: JobsResult; progress: never };
   'cancel-build': { params: Record<string, never>; result: { readonly cancelled: number }; progress: never };
+  /** Stays open: brings the project up to date, then every build (started by anyone) as progress. */
+  watch: { params: WatchParams; result: never; progress: WatchMessage };
+  /** An editor saved these files: hash them now, build, and reply with the project's diagnostics. */
+  notify: { params: NotifyParams; result: NotifyResult; progress: never };
   compdb: {
     params: { readonly profile?: string; readonly env?: Readonly<Record<string, string>>; readonly path?: string };
     /** `path`: null when `[compile] compdb = false`. */
     result: { readonly path: string | null; readonly entries: number };
     progress: never;
   };
+}
+
+/** What a watcher builds: the targets, profile and environment of its builds. */
+export type WatchParams = Pick<BuildParams, 'targets' | 'profile' | 'jobs' | 'keepGoing' | 'env' | 'path'>;
+
+/**
+ * One message of the build feed, sent to every watcher: the same builds, whoever started them
+ * (a watcher, `jmake build`, `jmake notify` or a change). `build` is the build's id (the seq of
+ * its build-started event). Diagnostic paths are relative to the root when inside it.
+ */
+export type WatchMessage =
+  | { readonly type: 'watching'; readonly root: string; readonly pid: number; readonly instance: string }
+  | {
+    readonly type: 'build-started'; readonly build: number; readonly trigger: 'request' | 'change';
+    /** Inputs that changed since the build before it (at most 100 listed; `more` counts the rest). */
+    readonly changed: readonly string[]; readonly more: number;
+    /** Jobs expected to run. */
+    readonly total: number;
+  }
+  | { readonly type: 'job-started'; readonly build: number; readonly job: string; readonly kind: string; readonly label: string; readonly done: number; readonly total: number }
+  | { readonly type: 'job-finished'; readonly build: number; readonly job: string; readonly kind: string; readonly status: JobStatus | 'cancelled'; readonly durationMs: number; readonly done: number; readonly total: number; readonly log: string }
+  | ({ readonly type: 'diagnostic'; readonly build: number; readonly job: string } & DiagnosticInfo)
+  | { readonly type: 'build-finished'; readonly build: number; readonly ok: boolean; readonly jobsRun: number; readonly failed: number; readonly cancelled: boolean; readonly durationMs: number }
+  /** A build could not start: jmake.toml is broken (or names something that does not exist). */
+  | { readonly type: 'config-error'; readonly message: string; readonly file: string | null; readonly line: number | null; readonly column: number | null }
+  /** A build could not start for another reason (no compiler found, ...). */
+  | { readonly type: 'error'; readonly message: string };
+
+export interface NotifyParams extends WatchParams {
+  /** Absolute paths of the files just saved. */
+  readonly paths: readonly string[];
+  /** false: reply once the files are hashed and the build is queued (the build still runs). */
+  readonly wait: boolean;
+}
+
+export interface NotifyResult {
+  /** False with `wait: false`: the build was queued, nothing below is filled in. */
+  readonly waited: boolean;
+  readonly ok: boolean;
+  readonly build: number;
+  readonly jobsRun: number;
+  readonly durationMs: number;
+  /** Every diagnostic of the jobs of this build, including the stored ones of jobs that are up to date (deduplicated). */
+  readonly diagnostics: readonly DiagnosticInfo[];
+  /** Jobs that failed, for failures no diagnostic explains (a linker's message). */
+  readonly failed: readonly { readonly id: string; readonly kind: string; readonly log: string }[];
+  /** Paths that are not files of this project (outside the root, or ignored). */
+  readonly ignored: readonly string[];
 }
 
 export interface CompleteParams {
@@ -275,7 +327,7 @@ export type Params<M extends Method> = Methods[M]['params'];
 export type Result<M extends Method> = Methods[M]['result'];
 export type Progress<M extends Method> = Methods[M]['progress'];
 
-export const METHODS: readonly Method[] = ['hello', 'status', 'events', 'shutdown', 'cancel', 'build', 'tools', 'clean', 'why', 'complete', 'jobs', 'cancel-build', 'compdb'];
+export const METHODS: readonly Method[] = ['hello', 'status', 'events', 'shutdown', 'cancel', 'build', 'tools', 'clean', 'why', 'complete', 'jobs', 'cancel-build', 'compdb', 'watch', 'notify'];
 
 export function isMethod(value: unknown): value is Method {
   return typeof value === 'string' && (METHODS as readonly string[]).includes(value);

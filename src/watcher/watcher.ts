@@ -243,10 +243,25 @@ export class ProjectWatcher {
   private processDue(now: number): void {
     const due: string[] = [];
     for (const [path, deadline] of this.pending) if (deadline <= now) due.push(path);
-    if (due.length === 0) return;
-    for (const path of due) this.pending.delete(path);
+    if (due.length > 0) this.probeAndRecord(due);
+  }
+
+  /**
+   * An editor says these files were just saved (`jmake notify`): hash them now instead of after
+   * the settle window. Returns the paths the watcher does not track (ignored ones).
+   */
+  hashNow(paths: readonly string[]): string[] {
+    const ignored = paths.filter((rel) => this.deps.rules.isIgnored(rel) || isCookiePath(rel));
+    const tracked = paths.filter((rel) => !ignored.includes(rel));
+    if (this._ready && !this.closed && tracked.length > 0) this.probeAndRecord(tracked);
+    return ignored;
+  }
+
+  /** Hash these paths and record the differences as one batch (a file still being written waits another settle window). */
+  private probeAndRecord(paths: readonly string[]): void {
+    for (const path of paths) this.pending.delete(path);
     const events: NewEvent[] = [];
-    for (const path of due) {
+    for (const path of paths) {
       const outcome = this.probe(path);
       if (outcome.kind === 'retry') { this.markPending(path); continue; }
       if (outcome.kind === 'event') events.push(outcome.event);

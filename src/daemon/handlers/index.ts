@@ -9,9 +9,11 @@ import { compdb } from './compdb.js';
 import { events } from './events.js';
 import { hello } from './hello.js';
 import { jobs } from './jobs.js';
+import { notify } from './notify.js';
 import { shutdown } from './shutdown.js';
 import { status } from './status.js';
 import { tools } from './tools.js';
+import { watch } from './watch.js';
 import { why } from './why.js';
 
-export const HANDLERS: { readonly [M in Method]: Handler<M> } = { hello, status, events, shutdown, cancel, build, tools, clean, why, complete, jobs, 'cancel-build': cancelBuild, compdb };
+export const HANDLERS: { readonly [M in Method]: Handler<M> } = { hello, status, events, shutdown, cancel, build, tools, clean, why, complete, jobs, 'cancel-build': cancelBuild, compdb, watch, notify };

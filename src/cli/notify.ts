@@ -21,8 +21,7 @@ export async function runNotify(flags: ParsedFlags, files: readonly string[]): P
     if (files.length === 0) throw new JmakeError('usage', 'name the files that were saved', 2, 'jmake notify src/main.cpp');
     const cwd = process.cwd();
     const paths = files.map((f) => physical(resolve(cwd, f)));
-    // The project is the saved file's, unless -C says otherwise (an editor's cwd may be elsewhere).
-    const root = findProjectRoot(typeof flags.dir === 'string' ? flags.dir : dirname(paths[0]!));
+    const root = typeof flags.dir === 'string' ? findProjectRoot(flags.dir) : projectOf(paths, cwd);
     const params: NotifyParams = {
       paths,
       wait: flags['no-wait'] !== true,
@@ -60,6 +59,16 @@ function printNotify(result: NotifyResult, root: string, cwd: string): void {
   if (!result.ok && !result.diagnostics.some((d) => d.severity === 'error')) {
     for (const job of result.failed) process.stderr.write(`jmake: ${job.kind} ${job.id} failed\n${job.log.trimEnd()}\n`);
   }
+}
+
+/** The project of the first saved file that is in one (an editor's cwd may be elsewhere), else the cwd's. */
+function projectOf(paths: readonly string[], cwd: string): string {
+  for (const path of paths) {
+    try {
+      return findProjectRoot(dirname(path));
+    } catch { /* outside any project: try the next */ }
+  }
+  return findProjectRoot(cwd);
 }
 
 /** `file:line:column: severity: message`, the file relative to `cwd` (root-relative paths come from the daemon). */

@@ -55,6 +55,7 @@ export interface WatchError {
 
 /** After hashing, look again this long after chokidar's 50 ms change throttle. */
 const VERIFY_DELAY_MS = 80;
+const FUTURE_MTIME_SLACK_MS = 1000;
 const RECONCILE_CHUNK = 500;
 const RECORD_BATCH = 10_000;
 const COOKIE_TIMEOUT_MS = 1000;
@@ -243,7 +244,10 @@ export class ProjectWatcher {
   private processDue(now: number): void {
     const due: string[] = [];
     for (const [path, deadline] of this.pending) if (deadline <= now) due.push(path);
-    if (due.length > 0) this.probeAndRecord(due);
+    // On the timer (not for sync: a request wants the file as it is now), a file written within the
+    // settle window is not settled, whatever chokidar reported: it drops a second change within
+    // 50 ms of the first, so the last save of a burst may come with no event of its own.
+    if (due.length > 0) this.probeAndRecord(due, Number.isFinite(now) ? now - this.deps.settleMs : null);
   }
 
   /**
@@ -258,11 +262,11 @@ export class ProjectWatcher {
   }
 
   /** Hash these paths and record the differences as one batch (a file still being written waits another settle window). */
-  private probeAndRecord(paths: readonly string[]): void {
+  private probeAndRecord(paths: readonly string[], quietSince: number | null = null): void {
     for (const path of paths) this.pending.delete(path);
     const events: NewEvent[] = [];
     for (const path of paths) {
-      const outcome = this.probe(path);
+      const outcome = this.probe(path, quietSince);
       if (outcome.kind === 'retry') { this.markPending(path); continue; }
       if (outcome.kind === 'event') events.push(outcome.event);
       if ((outcome.kind === 'event' || outcome.kind === 'same') && outcome.stat) this.scheduleVerify(path, outcome.stat);
@@ -287,13 +291,15 @@ export class ProjectWatcher {
     if (this.verify.size > 0 && !this.closed) this.verifyTimer = setTimeout(() => this.onVerifyTimer(), VERIFY_DELAY_MS);
   }
 
-  /** Stat, hash, stat again; compare with the state. */
-  private probe(rel: string): ProbeOutcome {
+  /** Stat, hash, stat again; compare with the state. `quietSince`: retry a file modified after this time. */
+  private probe(rel: string, quietSince: number | null = null): ProbeOutcome {
     const abs = join(this.deps.root, rel);
     const known = this.deps.known(rel);
     const removed: ProbeOutcome = known ? { kind: 'event', event: { type: 'file-removed', data: { path: rel } }, stat: null } : { kind: 'none' };
     const before = statFacts(abs, true);
     if (before === null || before === 'not-a-file') return removed;
+    // (An mtime in the future is clock skew, not a write in progress.)
+    if (quietSince !== null && before.mtime > quietSince && before.mtime <= Date.now() + FUTURE_MTIME_SLACK_MS) return { kind: 'retry' };
     let hash: string;
     try {
       hash = this.deps.hasher.hashFileSync(abs, before.size);

@@ -99,8 +99,10 @@ export async function createProject(fixture = 'hello', options: { parent?: strin
     },
   };
   live.add(project);
+  // Without an afterEach(disposeAll) this is where the log is printed; with one, disposeAll prints
+  // it (it runs first, and removes the dir).
   onTestFailed(() => {
-    process.stderr.write(`\n----- daemon log of ${root} -----\n${tailLines(project.daemonLog(), 80)}\n-----\n`);
+    if (live.has(project)) printDaemonLog(project);
   });
   return project;
 }
@@ -111,8 +113,13 @@ function tailLines(text: string, n: number): string {
   return text.trimEnd().split('\n').slice(-n).join('\n');
 }
 
-/** Dispose every project a test file created (use in afterEach). */
-export async function disposeAll(): Promise<void> {
+function printDaemonLog(project: TestProject): void {
+  process.stderr.write(`\n----- daemon log of ${project.root} -----\n${tailLines(project.daemonLog(), 80)}\n-----\n`);
+}
+
+/** Dispose every project a test file created (use in afterEach); after a failed test, print their daemon logs first. */
+export async function disposeAll(context?: { task?: { result?: { state?: string } } }): Promise<void> {
+  if (context?.task?.result?.state === 'fail') for (const p of live) printDaemonLog(p);
   await Promise.all([...live].map((p) => p.dispose()));
 }
 

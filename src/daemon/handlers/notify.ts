@@ -11,14 +11,14 @@ import type { Handler } from '../server.js';
  */
 export const notify: Handler<'notify'> = async (params, { daemon }) => {
   const root = daemon.identity.root;
-  const inside: string[] = [];
+  const inside = new Map<string, string>(); // root-relative -> as the client named it
   const outside: string[] = [];
   for (const path of params.paths) {
     const rel = relative(root, path).split(sep).join('/');
     if (rel === '' || rel.startsWith('../') || rel === '..' || isAbsolute(rel)) outside.push(path);
-    else inside.push(rel);
+    else inside.set(rel, path);
   }
-  const ignored = [...outside, ...daemon.watcher().hashNow(inside)];
+  const ignored = [...outside, ...daemon.watcher().hashNow([...inside.keys()]).map((rel) => inside.get(rel)!)];
   const { paths: _paths, wait, ...what } = params;
   if (!wait) {
     daemon.builder.startDetached(what);

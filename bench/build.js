@@ -66,7 +66,7 @@ const groupName = (g) => `group_${pad(g, 2)}`;
 const localValue = (dirIndex) => (dirIndex % 50) + 1;
 const utilScale = (u) => u + 1;
 
-function sourceText(s, constant) {
+export function sourceText(s, constant) {
   return `/* ${s.path}: synthetic benchmark source ${s.i} */
 #include "config.h"
 #include "${groupName(s.group)}.h"
@@ -149,7 +149,7 @@ export function layout(n) {
   return { sources, objects, binary: 'build/bin/bench' };
 }
 
-function jmakeToml() {
+export function jmakeToml() {
   return `# Synthetic build benchmark (bench/build.js).
 [project]
 name = "bench"
@@ -268,7 +268,7 @@ function runTimed(file, args, { cwd, env, timeoutMs, stdoutFile = null }) {
 }
 
 /** Short commands (the no-op loop), timed like scenario 1: spawnSync, spawn to exit. */
-function runSyncTimed(file, args, { cwd, env }) {
+export function runSyncTimed(file, args, { cwd, env }) {
   const startedAtMs = Date.now();
   const started = process.hrtime.bigint();
   const r = spawnSync(file, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
@@ -307,9 +307,10 @@ function parseJmakeJson(result, what) {
  * Where a jmake command's wall time went, from the daemon log (ms timestamps, the same clock):
  * spawn → the daemon logs the client's hello (node start, the client bundle, connect); the build
  * request in the daemon (its log line's duration); the request's end → the client's exit (reply,
- * printing, exit). Null when the lines are not found.
+ * printing, exit). Null when the lines are not found. `command` is the jmake command run (its client
+ * name is `jmake <command>` and its request method `<command>`: build, notify).
  */
-function jmakeTimeline(project, r) {
+export function jmakeTimeline(project, r, command = 'build') {
   let text;
   try {
     const path = join(project.root, '.jmake', 'daemon.log');
@@ -330,11 +331,11 @@ function jmakeTimeline(project, r) {
   let conn = null;
   let helloAt = NaN;
   for (let i = lines.length - 1; i >= 0; i--) {
-    const m = /^(\S+) \[request\] #(\d+) hello from jmake build /.exec(lines[i]);
+    const m = new RegExp(`^(\\S+) \\[request\\] #(\\d+) hello from jmake ${command} `).exec(lines[i]);
     if (m) { conn = m[2]; helloAt = Date.parse(m[1]); break; }
   }
   if (conn === null) return null;
-  const done = new RegExp(`^(\\S+) \\[request\\] #${conn} build rid=\\d+ \\S+ ([\\d.]+)ms`);
+  const done = new RegExp(`^(\\S+) \\[request\\] #${conn} ${command} rid=\\d+ \\S+ ([\\d.]+)ms`);
   for (let i = lines.length - 1; i >= 0; i--) {
     const m = done.exec(lines[i]);
     if (!m) continue;
@@ -363,7 +364,7 @@ function changedOutputs(before, after) {
   return changed.sort();
 }
 
-function checkBinary(root, expected, who) {
+export function checkBinary(root, expected, who) {
   const r = spawnSync(join(root, 'build', 'bin', 'bench'), [], { encoding: 'utf8', timeout: 30_000 });
   const got = (r.stdout ?? '').trim();
   if (r.status !== 0 || got !== expected) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // jmake's benchmark suite (issue #2). `npm run bench` builds, then runs this; `node bench/run.js
-// --quick` is the short version. Options: --quick, --only=client,replay,apply,watcher,build, --build-10k
+// --quick` is the short version. Options: --quick, --only=client,replay,apply,watcher,build,notify, --build-10k
 // (the build scenario also at 10k sources: ~3 minutes per tool and full build). `real` (bench/real/:
 // brotli and libsass fetched from the npm registry and built by jmake) runs only when --only names it.
 // Results: bench/results/latest.{json,md} (every run) and bench/results/latest-<mode>.{json,md}.
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { benchApply } from './apply.js';
 import { benchBuild } from './build.js';
 import { benchClient } from './client.js';
+import { benchNotify } from './notify.js';
 import { REPO_ROOT, log, machineInfo, makeTempDir, cleanUpOnExit } from './lib.js';
 import { benchReal } from './real/run.js';
 import { benchReplay } from './replay.js';
@@ -24,6 +25,7 @@ const SCENARIOS = [
   { key: 'build', title: '5. Builds: jmake vs ninja vs make', run: benchBuild },
   // Opt-in: needs the npm registry (the tarballs are cached in bench/work/) and minutes of compiling.
   { key: 'real', title: '6. Real code: brotli and libsass built by jmake', run: benchReal, optIn: true },
+  { key: 'notify', title: '7. Editor save hook: jmake notify', run: benchNotify },
 ];
 
 const argv = process.argv.slice(2);

@@ -35,7 +35,7 @@ import type { JobRecord, ProjectState } from '../state/state.js';
 import { compdbEntries, compdbText } from '../toolchain/compdb.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { normalizeDepPath, parseDepfile } from '../toolchain/depfile.js';
-import { parseDiagnostics, stripAnsi } from '../toolchain/diagnostics.js';
+import { parseDiagnostics, resolveLinkerFiles, stripAnsi } from '../toolchain/diagnostics.js';
 import type { ToolchainManager, ResolvedToolchain } from '../toolchain/manager.js';
 import type { PkgConfig } from '../toolchain/pkg-config.js';
 import type { Hasher } from '../util/hash.js';
@@ -160,6 +160,11 @@ export class Builder {
     this.cancelRunning();
   }
 
+  /** Throws the error a build would stop with when jmake.toml is broken (`notify --no-wait` says so at once). */
+  checkConfig(env: Readonly<Record<string, string>>): void {
+    this.config(env);
+  }
+
   /** Attach a watcher to the build feed; returns the detach function. */
   watch(listener: FeedListener): () => void {
     return this.feed.subscribe(listener);
@@ -238,7 +243,7 @@ export class Builder {
       return await this.runBuild(params, progress, AbortSignal.any([requestSignal, own.signal]), trigger);
     } catch (err) {
       // Watchers hear why no build started; the requester gets the error itself.
-      if (!params.dryRun && this.feed.watchers > 0) this.feed.emit(configErrorMessage(err));
+      if (!params.dryRun && this.feed.watchers > 0) this.feed.emit(configErrorMessage(err, this.deps.root));
       throw err;
     } finally {
       this.active.delete(own);
@@ -568,7 +573,8 @@ export class Builder {
     }
     const succeeded = result.exitCode === 0 && !result.cancelled;
     const log = result.spawnError ? `jmake: cannot run ${argv[0]}: ${result.spawnError}\n${result.output}` : result.output;
-    const diagnostics: DiagnosticData[] = parseDiagnostics(log, root);
+    const parsed = parseDiagnostics(log, root);
+    const diagnostics: DiagnosticData[] = job.source ? parsed : resolveLinkerFiles(parsed, linkedSources(plan, job));
     const inputs = this.inputsOf(plan, job, before, succeeded);
     const argvHash = this.argvHash(job);
     const toolId = toolIdOf(toolchain, job);
@@ -649,13 +655,17 @@ export class Builder {
   }
 }
 
-/** Why a build could not start, for watchers: a config error carries the first `file:line:col: error: message` of the error, when it has one. */
-function configErrorMessage(err: unknown): WatchMessage {
+/**
+ * Why a build could not start, for watchers: a config error carries the first `file:line:col:
+ * error: message` of the error, the file relative to the root like every path of the feed.
+ */
+function configErrorMessage(err: unknown, root: string): WatchMessage {
   const text = err instanceof Error ? err.message : String(err);
   if (!(err instanceof JmakeError) || !USAGE_ERROR_CODES.has(err.code)) return { type: 'error', message: text };
   const located = /^(.+?):(\d+):(\d+): error: (.*)$/m.exec(text);
-  if (located) return { type: 'config-error', message: located[4]!, file: located[1]!, line: Number(located[2]), column: Number(located[3]) };
-  return { type: 'config-error', message: text, file: null, line: null, column: null };
+  if (!located) return { type: 'config-error', message: text, file: null, line: null, column: null };
+  const file = located[1]!.startsWith(`${root}/`) ? located[1]!.slice(root.length + 1) : located[1]!;
+  return { type: 'config-error', message: located[4]!, file, line: Number(located[2]), column: Number(located[3]) };
 }
 
 /** "sync 1.2ms, plan 0.1ms, ...": where a build's own time went, for the daemon log. */
@@ -688,6 +698,22 @@ function currentHash(state: ProjectState, plan: Plan, externals: ExternalFiles, 
   if (file) return file.hash;
   // Outside the root, or in a folder the watcher does not track: look at the disk.
   return externals.hash(path);
+}
+
+/** The sources whose objects a link or archive job reads, directly or through other jobs (IR, archives). */
+function linkedSources(plan: Plan, job: PlannedJob): string[] {
+  const sources = new Set<string>();
+  const seen = new Set<string>();
+  const visit = (id: string) => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    const dep = plan.jobs.get(id);
+    if (!dep) return;
+    if (dep.source) sources.add(dep.source);
+    else dep.deps.forEach(visit);
+  };
+  job.deps.forEach(visit);
+  return [...sources];
 }
 
 /** What the status line shows: the source for compiles, the id for user jobs, the output otherwise. */

@@ -46,3 +46,21 @@ export function parseDiagnostics(output: string, root: string): Diagnostic[] {
   }
   return out;
 }
+
+/**
+ * A linker names the source of an unresolved reference as the object recorded it, often just the
+ * basename (`main.cpp:(.text+0x5): undefined reference to ...`). When that basename is one of the
+ * linked sources' and only one, name that source, so an editor opens the right file.
+ */
+export function resolveLinkerFiles(diagnostics: readonly Diagnostic[], sources: readonly string[]): Diagnostic[] {
+  const byBase = new Map<string, string[]>();
+  for (const source of sources) {
+    const base = source.slice(source.lastIndexOf('/') + 1);
+    byBase.set(base, [...(byBase.get(base) ?? []), source]);
+  }
+  return diagnostics.map((d) => {
+    if (d.file === '' || d.file.includes('/')) return d;
+    const matches = byBase.get(d.file);
+    return matches?.length === 1 ? { ...d, file: matches[0]! } : d;
+  });
+}

@@ -38,7 +38,7 @@ class VimSession {
   private readonly child: ChildProcess;
   private exitCode: number | null | undefined;
 
-  constructor(private readonly p: TestProject, readonly dir: string, file: string) {
+  constructor(p: TestProject, readonly dir: string, file: string) {
     const setup = join(dir, 'setup.vim');
     writeFileSync(join(dir, 'jmake.vim'), vimSnippet());
     writeFileSync(setup, [

@@ -126,7 +126,7 @@ describe('jmake watch', () => {
     const good = readFileSync(p.path('jmake.toml'), 'utf8');
     writeFileSync(p.path('jmake.toml'), good.replace('name = "hello"', 'name = "hello'));
     const error = await w.next((l) => l.type === 'config-error', 'the config error', { from: first.index + 1 });
-    expect(error.line).toMatchObject({ file: p.path('jmake.toml'), line: 3 });
+    expect(error.line).toMatchObject({ file: 'jmake.toml', line: 3 });
     expect(error.line.message).toMatch(/string|quote|newline/i);
     writeFileSync(p.path('jmake.toml'), good.replace('"-Wall"', '"-Wall", "-DFIXED=1"'));
     const rebuilt = await w.next(finished, 'the build after the fix', { from: error.index + 1 });
@@ -151,6 +151,20 @@ describe('jmake watch', () => {
     writeFileSync(p.path('src/greet.cpp'), greet('after the restart'));
     await w.next((l) => finished(l) && l.jobsRun > 0, 'the change build by the new daemon', { from: again.index + 1 });
     expect(await runProgram(p.path('build/bin/hello'))).toBe('after the restart');
+  });
+
+  it('after an orderly restart (jmake daemon restart) the watcher attaches to the new daemon and says so', async () => {
+    const p = await createProject('hello');
+    const w = startWatch(p);
+    const first = await w.next(finished, 'the first build');
+    const oldPid = p.daemonPid()!;
+    expect((await p.run(['daemon', 'restart'])).code).toBe(0);
+    const lost = await w.next((l) => l.type === 'daemon-lost', 'the stop notice', { from: first.index + 1 });
+    expect(lost.line.waiting).toBe('restart');
+    const restarted = await w.next((l) => l.type === 'daemon-restarted', 'the restart notice', { from: lost.index });
+    expect(restarted.line.pid).toBe(p.daemonPid());
+    expect(restarted.line.pid).not.toBe(oldPid);
+    await w.next(finished, 'the build of the new attachment', { from: restarted.index });
   });
 
   it('Ctrl-C detaches: the watcher exits 0 and the daemon keeps running', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDiagnostics, stripAnsi } from '../../src/toolchain/diagnostics.js';
+import { parseDiagnostics, stripAnsi, resolveLinkerFiles } from '../../src/toolchain/diagnostics.js';
 
 const root = '/work/proj';
 
@@ -139,5 +139,16 @@ describe('parseDiagnostics: linkers', () => {
       { file: '', line: 0, column: 0, severity: 'error', message: 'src/missing.c: No such file or directory' },
       { file: '', line: 0, column: 0, severity: 'warning', message: "argument unused during compilation: '-pthread'" },
     ]);
+  });
+});
+
+describe('resolveLinkerFiles', () => {
+  it('names the linked source a linker gave by its basename, when only one source has it', () => {
+    const parsed = parseDiagnostics("/usr/bin/ld: build/obj/src/main.cpp.o: in function `main':\nmain.cpp:(.text+0x5): undefined reference to `greeting()'\n", '/p');
+    expect(parsed.map((d) => d.file)).toContain('main.cpp');
+    const resolved = resolveLinkerFiles(parsed, ['src/main.cpp', 'src/greet.cpp']);
+    expect(resolved.find((d) => d.message.includes('undefined reference'))).toMatchObject({ file: 'src/main.cpp', severity: 'error' });
+    // Two sources with that name: left as the linker said it.
+    expect(resolveLinkerFiles(parsed, ['a/main.cpp', 'b/main.cpp']).find((d) => d.message.includes('undefined'))!.file).toBe('main.cpp');
   });
 });

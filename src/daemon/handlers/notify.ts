@@ -21,6 +21,7 @@ export const notify: Handler<'notify'> = async (params, { daemon }) => {
   const ignored = [...outside, ...daemon.watcher().hashNow([...inside.keys()]).map((rel) => inside.get(rel)!)];
   const { paths: _paths, wait, ...what } = params;
   if (!wait) {
+    daemon.builder.checkConfig(what.env ?? {}); // a broken jmake.toml is said now, not lost in a detached build
     daemon.builder.startDetached(what);
     return { waited: false, ok: true, build: 0, jobsRun: 0, durationMs: 0, diagnostics: [], failed: [], ignored };
   }

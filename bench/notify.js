@@ -105,6 +105,8 @@ export async function benchNotify({ base, quick }) {
       daemonOverhead: pick(editRuns.map((x) => x.daemonMs - x.jobsMs)), clientSide: pick(editRuns.map((x) => x.wallMs - x.daemonMs - node)),
       aroundJobs: pick(editRuns.filter((x) => x.phases).map((x) => x.phases.run - x.jobsMs)),
     };
+    const noopWall = summarize(noopRuns.map((x) => x.wallMs)).median;
+    edit.overClient = pick(editRuns.map((x) => x.wallMs - x.jobsMs - noopWall));
     const noop = { wall: pick(noopRuns.map((x) => x.wallMs)), daemon: pick(noopRuns.map((x) => x.daemonMs)), overhead: pick(noopOver), paired: pick(noopRuns.map((x) => x.wallMs - nodeOf(x))) };
     log(`notify: node -e 0 ${ms(node)}; edit: wall ${ms(edit.wall.median)}, daemon build ${ms(edit.daemon.median)}, compile + link ${ms(edit.jobs.median)}, overhead ${ms(edit.overhead.median)}; no-op: wall ${ms(noop.wall.median)}, overhead ${ms(noop.overhead.median)}`);
 
@@ -119,6 +121,13 @@ export async function benchNotify({ base, quick }) {
         scenario: '7. notify overhead over compile + link, on top of `node -e 0`', runs, unit: 'ms', ...edit.overhead,
         target: `≤ ${TARGET_MS} ms`, ratio: edit.overhead.median / TARGET_MS, met: edit.overhead.median <= TARGET_MS,
         notes: `wall − (compile + link) − median(node -e 0), per round (against the same round's node -e 0: ${ms(edit.paired.median)}); daemon side (build durationMs − jobs) ${ms(edit.daemonOverhead.median)}, of it ${ms(edit.aroundJobs.median)} in the run phase around the two jobs (spawner IPC, depfile, output hash, job records); client side (wall − durationMs − node -e 0) ${ms(edit.clientSide.median)}; ${clientNote(editRuns, node)}`,
+      },
+      {
+        // The issue's wording: the overhead over the compile, on top of the client's start. jmake's
+        // client start is what a save that changes nothing costs (start, connect, reply, exit).
+        scenario: '7. notify overhead over compile + link, on top of jmake\'s own client start (a no-op notify)', runs, unit: 'ms', ...edit.overClient,
+        target: `≤ ${TARGET_MS} ms`, ratio: edit.overClient.median / TARGET_MS, met: edit.overClient.median <= TARGET_MS,
+        notes: `wall − (compile + link) − median(no-op notify wall); the row above is the stricter reading (node -e 0 as the client start)`,
       },
       {
         scenario: '7. `jmake notify --json`, file saved unchanged (0 jobs)', runs, unit: 'ms', ...noop.wall, target: null, ratio: noop.wall.median / node, met: null,

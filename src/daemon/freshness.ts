@@ -21,6 +21,8 @@ export class Freshness {
   private readonly inputsOf = new Map<string, readonly string[]>();
   private readonly freshAt = new Map<string, number>();
   private readonly touchedAt = new Map<string, number>();
+  /** Path -> the seq of its last event in this daemon's life: an input touched while its job ran, before the job's inputs were known, still counts. */
+  private readonly lastTouch = new Map<string, number>();
 
   /** Inputs the watcher does not report: outside the root, or in a folder it does not track. */
   private readonly unwatched = new Set<string>();
@@ -68,6 +70,11 @@ export class Freshness {
 
   markFresh(job: string, seq: number): void {
     this.freshAt.set(job, seq);
+    // A job run for the first time was nobody's reader when its inputs changed during the run.
+    for (const path of this.inputsOf.get(job) ?? []) {
+      const touched = this.lastTouch.get(path) ?? 0;
+      if (touched > seq && touched > (this.touchedAt.get(job) ?? 0)) this.touchedAt.set(job, touched);
+    }
   }
 
   /** Something the event log does not show changed for this job (its output, an external input). */
@@ -85,6 +92,7 @@ export class Freshness {
   }
 
   private touch(path: string, seq: number): void {
+    this.lastTouch.set(path, seq);
     for (const job of this.readers.get(path) ?? []) this.touchedAt.set(job, seq);
   }
 

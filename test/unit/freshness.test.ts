@@ -38,6 +38,17 @@ describe('Freshness', () => {
     expect(f.isFresh('a.o')).toBe(true);
   });
 
+  it('an input edited while its job ran for the first time (before its inputs were known) keeps it stale', () => {
+    const f = new Freshness(initialState(), watched);
+    // The job starts at seq 4; the source changes at 5, while the compiler runs; it finishes at 6.
+    f.onEvents([changed(5, 'new.c'), finished(6, 'new.o', ['new.c'])]);
+    f.markFresh('new.o', 4);
+    expect(f.isFresh('new.o')).toBe(false);
+    // Judged again from a state that has the edit: fresh.
+    f.markFresh('new.o', 6);
+    expect(f.isFresh('new.o')).toBe(true);
+  });
+
   it('a rebuilt output touches the jobs that read it; outputs-removed forgets a job', () => {
     const f = new Freshness(state, watched);
     f.markFresh('app', 20);

@@ -96,6 +96,8 @@ export class Builder {
   private compdbTimer: NodeJS.Timeout | null = null;
   /** The state seq the last build synced to: changes up to it are already built (or being built). */
   private syncedSeq = 0;
+  /** The plan whose stale outputs were last removed. */
+  private staleCheckedFor: Plan | null = null;
   /** Every build, as it happens, for `jmake watch`. */
   private readonly feed = new BuildFeed();
   private readonly changes = new ChangeList();
@@ -357,7 +359,11 @@ export class Builder {
     const failed = [...outcomes.values()].filter((o) => o === 'failed').length;
     const skipped = [...outcomes.values()].filter((o) => o === 'skipped' || o === 'cancelled').length;
     const ok = failed === 0 && skipped === 0 && !cancelled;
-    if (ok && (params.targets ?? []).length === 0) this.removeStale(plan, build);
+    // Stale outputs come from a new plan (a source or target gone): one look per plan is enough.
+    if (ok && (params.targets ?? []).length === 0 && this.staleCheckedFor !== plan) {
+      this.removeStale(plan, build);
+      this.staleCheckedFor = plan;
+    }
     const earlierDiagnostics = params.warnings ? this.storedDiagnostics(wanted, reports) : [];
     const durationMs = Math.round(performance.now() - started);
     // fsynced at once when the build changed something; a no-op's record rides the next group commit (≤ 1 s).
@@ -525,9 +531,11 @@ export class Builder {
     const likely = new Set<string>();
     for (const id of wanted) {
       const job = plan.jobs.get(id)!;
-      // A job nothing touched since it was last found up to date is not examined again.
-      const reason = !ctx.force && !ctx.asked(job) && this.freshness.isFresh(id) ? null : whyRun(job, getJob(state, id), ctx);
-      if (reason === null) this.freshness.markFresh(id, state.lastSeq);
+      // A job nothing touched since it was last found up to date is not examined again (nor marked
+      // again: a no-op costs two map lookups a job).
+      const known = !ctx.force && !ctx.asked(job) && this.freshness.isFresh(id);
+      const reason = known ? null : whyRun(job, getJob(state, id), ctx);
+      if (reason === null && !known) this.freshness.markFresh(id, state.lastSeq);
       reasons.set(id, reason);
       if (reason !== null || job.deps.some((d) => likely.has(d))) likely.add(id);
     }

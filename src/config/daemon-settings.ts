@@ -1,3 +1,5 @@
+import { watchScope } from '../watcher/scope.js';
+
 /**
  * `[daemon]` settings and the output dirs the watcher ignores, with defaults. A bad value falls back
  * to its default with a warning for the daemon log (the daemon must keep running; `jmake validate`
@@ -16,6 +18,10 @@ export interface DaemonSettings {
   readonly outputDirs: readonly string[];
   /** After a requested build, start the same build when an input changes. */
   readonly buildOnChange: boolean;
+  /** Restart (when no build runs) once the resident memory exceeds this many MiB; 0: never. */
+  readonly maxMemoryMb: number;
+  /** The folders the source watcher looks at (watcher/scope.ts); null: the whole tree. */
+  readonly watchScope: readonly string[] | null;
 }
 
 export const DEFAULT_SETTINGS: DaemonSettings = {
@@ -26,6 +32,8 @@ export const DEFAULT_SETTINGS: DaemonSettings = {
   keepRecentEvents: 10000,
   outputDirs: ['build'],
   buildOnChange: true,
+  maxMemoryMb: 0,
+  watchScope: null,
 };
 
 export function daemonSettings(config: Readonly<Record<string, unknown>> | null): { settings: DaemonSettings; warnings: string[] } {
@@ -51,6 +59,8 @@ export function daemonSettings(config: Readonly<Record<string, unknown>> | null)
     keepRecentEvents: pick('keep_recent_events', daemon.keep_recent_events, (v) => nonNegativeInt(v, 1e9), DEFAULT_SETTINGS.keepRecentEvents),
     outputDirs: [normalizeRel(outputDir), ...profileDirs.map(normalizeRel)],
     buildOnChange: pick('build_on_change', daemon.build_on_change, (v) => (typeof v === 'boolean' ? v : null), DEFAULT_SETTINGS.buildOnChange),
+    maxMemoryMb: pick('max_memory_mb', daemon.max_memory_mb, (v) => nonNegativeInt(v, 1e6), DEFAULT_SETTINGS.maxMemoryMb),
+    watchScope: watchScope(config),
   };
   return { settings, warnings };
 }

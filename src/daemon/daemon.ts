@@ -8,7 +8,7 @@
  * with daemon-stopping, close the watcher, record daemon-stopped, fsync, snapshot, close and remove
  * the socket and daemon.json, release the lock.
  */
-import { mkdirSync, unlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_SETTINGS, type DaemonSettings } from '../config/daemon-settings.js';
 import { errorMessage } from '../errors.js';
@@ -22,6 +22,7 @@ import { ignoreRules } from '../watcher/ignore.js';
 import type { KnownFile } from '../watcher/reconcile.js';
 import { ProjectWatcher } from '../watcher/watcher.js';
 import { OutputWatcher } from '../watcher/output-watcher.js';
+import { MemoryGuard } from './memory-guard.js';
 import { ConfigMonitor, CONFIG_PATH } from './config-monitor.js';
 import type { DaemonContext, DaemonIdentity } from './context.js';
 import { removeDaemonFileIfOurs, writeDaemonFile, type DaemonRecordFile } from './daemon-file.js';
@@ -56,6 +57,9 @@ export class Daemon {
   private transport!: Transport;
   private server!: RequestServer;
   private idleTimer: NodeJS.Timeout | null = null;
+  private memoryGuard: MemoryGuard | null = null;
+  /** Set when the daemon stops to be replaced by a fresh one (`[daemon] max_memory_mb`). */
+  restartRequested = false;
   private stopping: Promise<void> | null = null;
   private readonly stoppedListeners: (() => void)[] = [];
 
@@ -172,6 +176,18 @@ export class Daemon {
     });
     this.startWatcher(this.recoveredAtStart, 'startup');
     this.onActivity(0);
+    this.memoryGuard = new MemoryGuard({
+      limitMb: () => this.settings.maxMemoryMb,
+      rssMb: () => residentMb(process.env),
+      busy: () => this.builder.busy || this.server.busy(),
+      restart: (reason) => {
+        this.logger.log('daemon', `restarting: ${reason}`);
+        this.restartRequested = true;
+        void this.stop(`restart: ${reason}`);
+      },
+      log: (message) => this.logger.log('daemon', message),
+    }, memoryCheckMs(process.env));
+    this.memoryGuard.start();
   }
 
   get settings(): DaemonSettings {
@@ -183,6 +199,7 @@ export class Daemon {
     this.watcher = new ProjectWatcher({
       root: this.identity.root,
       rules: ignoreRules(settings),
+      scope: settings.watchScope,
       settleMs: settings.settleMs,
       pollIntervalMs: settings.pollIntervalMs,
       hasher: this.hasher,
@@ -211,8 +228,8 @@ export class Daemon {
 
   private applySettings(before: DaemonSettings, after: DaemonSettings): void {
     if (before.idleTimeoutMs !== after.idleTimeoutMs) this.onActivity(this.server?.connections ?? 0);
-    const rulesChanged = JSON.stringify([before.outputDirs, before.watchExclude, before.settleMs, before.pollIntervalMs])
-      !== JSON.stringify([after.outputDirs, after.watchExclude, after.settleMs, after.pollIntervalMs]);
+    const rulesChanged = JSON.stringify([before.outputDirs, before.watchExclude, before.watchScope, before.settleMs, before.pollIntervalMs])
+      !== JSON.stringify([after.outputDirs, after.watchExclude, after.watchScope, after.settleMs, after.pollIntervalMs]);
     if (rulesChanged && this.watcher) {
       this.logger.log('watcher', 'watch settings changed: restarting the watcher');
       const old = this.watcher;
@@ -240,6 +257,7 @@ export class Daemon {
   private async shutdown(reason: string): Promise<void> {
     this.logger.log('daemon', `stopping: ${reason}`);
     if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.memoryGuard?.stop();
     this.server?.stopAll();
     this.builder?.close();
     this.outputWatcher?.close();
@@ -265,4 +283,20 @@ export class Daemon {
     await this.lock.release();
     this.logger.close();
   }
+}
+
+/** How often `[daemon] max_memory_mb` is checked (JMAKE_MEMORY_CHECK_MS: tests). */
+function memoryCheckMs(env: NodeJS.ProcessEnv): number {
+  const ms = Number(env.JMAKE_MEMORY_CHECK_MS);
+  return Number.isFinite(ms) && ms >= 10 ? ms : 10_000;
+}
+
+/** Resident memory in MiB; JMAKE_TEST_RSS_FILE names a file holding a figure to use instead (tests). */
+function residentMb(env: NodeJS.ProcessEnv): number {
+  if (env.JMAKE_TEST_RSS_FILE) {
+    try {
+      return Number(readFileSync(env.JMAKE_TEST_RSS_FILE, 'utf8'));
+    } catch { /* no figure yet: the real one */ }
+  }
+  return process.memoryUsage.rss() / (1 << 20);
 }

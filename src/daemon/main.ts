@@ -58,8 +58,22 @@ async function main(): Promise<void> {
     process.stderr.write(`unhandled rejection: ${(err as Error)?.stack ?? String(err)}\n`);
   });
   report({ ready: true, pid: process.pid, socket: daemon.identity.socket, instance: daemon.identity.instance });
-  // Idle timeout, shutdown request and a removed jmake.toml end here.
-  daemon.onStopped(() => process.exit(0));
+  // Idle timeout, shutdown request and a removed jmake.toml end here; a restart first starts the
+  // successor (the lock is released by now), which replays the log this daemon just closed.
+  daemon.onStopped(() => {
+    if (!daemon.restartRequested) process.exit(0);
+    void startSuccessor(root).finally(() => process.exit(0));
+  });
+}
+
+async function startSuccessor(root: string): Promise<void> {
+  try {
+    const { spawnDaemon } = await import('../client/spawn.js');
+    const outcome = await spawnDaemon(root, process.env, 60_000);
+    process.stderr.write(`restarted: ${outcome.kind === 'ready' ? `new daemon pid ${outcome.pid}` : 'another daemon took the project meanwhile'}\n`);
+  } catch (err) {
+    process.stderr.write(`restart failed: ${(err as Error).message}; the next jmake command starts a daemon\n`);
+  }
 }
 
 void main();

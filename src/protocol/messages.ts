@@ -45,6 +45,8 @@ export interface WatcherHealth {
   /** Paths that could not be watched and are scanned every `pollIntervalMs` instead. */
   readonly fallbacks: readonly string[];
   readonly pollIntervalMs: number;
+  /** The folders watched for inputs (from jmake.toml's discovery, include dirs and jobs); null: the whole tree. */
+  readonly scope: readonly string[] | null;
   readonly rescans: number;
   readonly lastRescan: { readonly seq: number; readonly reason: string; readonly changed: number } | null;
   /** Whether the sync cookie for this answer was seen (false: answered after the timeout). */

@@ -2,12 +2,14 @@
  * What the watcher never looks at. Paths are relative to the project root with `/`.
  * - `.git`, `.jmake` and `node_modules`, as a segment anywhere;
  * - `[daemon] watch_exclude` prefixes;
+ * - what is outside the watch scope (watcher/scope.ts: the folders jmake.toml says inputs live in);
  * - the build output dirs: nothing there is a source. They have their own, cheaper watcher
  *   (output-watcher.ts), which only tells the builder to check an output again.
  * `[discovery] exclude` is deliberately not here: an excluded folder may still hold headers.
  * The sync-cookie dir `.jmake/cookies` is the one exception inside `.jmake`.
  */
 export const COOKIE_DIR = '.jmake/cookies';
+const CONFIG_FILE = 'jmake.toml';
 const ALWAYS_IGNORED_SEGMENTS = new Set(['.git', '.jmake', 'node_modules']);
 
 export interface IgnoreRules {
@@ -17,17 +19,20 @@ export interface IgnoreRules {
   isOutput(relativePath: string): boolean;
 }
 
-export function ignoreRules(options: { outputDirs: readonly string[]; watchExclude: readonly string[] }): IgnoreRules {
+export function ignoreRules(options: { outputDirs: readonly string[]; watchExclude: readonly string[]; watchScope?: readonly string[] | null }): IgnoreRules {
   const usable = (p: string) => p !== '' && p !== '.';
   const excluded = options.watchExclude.filter(usable);
   const outputs = options.outputDirs.filter(usable);
+  const scope = options.watchScope ?? null;
   const under = (rel: string, prefixes: readonly string[]) => prefixes.some((p) => rel === p || rel.startsWith(`${p}/`));
+  // In scope: under a scope folder, or a folder on the way to one, or jmake.toml.
+  const inScope = (rel: string) => scope === null || rel === CONFIG_FILE || under(rel, scope) || scope.some((s) => s.startsWith(`${rel}/`));
   return {
     isOutput: (rel: string) => under(rel, outputs),
     isIgnored(rel: string): boolean {
       if (rel === '' || rel === '.') return false;
       if (rel === COOKIE_DIR || rel.startsWith(`${COOKIE_DIR}/`)) return false;
-      if (under(rel, excluded) || under(rel, outputs)) return true;
+      if (under(rel, excluded) || under(rel, outputs) || !inScope(rel)) return true;
       let start = 0;
       for (;;) {
         const slash = rel.indexOf('/', start);

@@ -30,6 +30,8 @@ import { planReconcile, type KnownFile, type StatFacts } from './reconcile.js';
 export interface WatcherDeps {
   readonly root: string;
   readonly rules: IgnoreRules;
+  /** The folders in scope (reported by status; the rules apply it); null: the whole tree. */
+  readonly scope: readonly string[] | null;
   readonly settleMs: number;
   readonly pollIntervalMs: number;
   readonly hasher: Hasher;
@@ -155,10 +157,11 @@ export class ProjectWatcher {
   }
 
   health(): {
-    ready: boolean; watchedPaths: number; errors: WatchError[]; fallbacks: string[]; pollIntervalMs: number;
+    ready: boolean; watchedPaths: number; errors: WatchError[]; fallbacks: string[]; pollIntervalMs: number; scope: readonly string[] | null;
   } {
     return {
       ready: this._ready,
+      scope: this.deps.scope,
       watchedPaths: this.watchedFiles + this.watchedDirs,
       errors: [...this.errors],
       fallbacks: [...this.fallbacks],

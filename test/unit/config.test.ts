@@ -137,17 +137,20 @@ describe('daemonSettings', () => {
     expect(daemonSettings({})).toEqual({ settings: DEFAULT_SETTINGS, warnings: [] });
     expect(DEFAULT_SETTINGS).toEqual({
       idleTimeoutMs: 10_800_000, watchExclude: [], settleMs: 50, pollIntervalMs: 2000, keepRecentEvents: 10000, outputDirs: ['build'], buildOnChange: true,
+      maxMemoryMb: 0, watchScope: null,
     });
   });
 
   it('reads every [daemon] key and the output dir', () => {
     const { settings, warnings } = daemonSettings({
-      daemon: { idle_timeout: '10m', watch_exclude: ['./vendor/', 'third_party//', 'docs'], settle_ms: 100, poll_interval: 5, keep_recent_events: 0, build_on_change: false },
+      daemon: { idle_timeout: '10m', watch_exclude: ['./vendor/', 'third_party//', 'docs'], settle_ms: 100, poll_interval: 5, keep_recent_events: 0, build_on_change: false, max_memory_mb: 2048 },
       compile: { output_dir: './out/' },
+      discovery: { include: ['src/**/*.c'] },
     });
     expect(warnings).toEqual([]);
     expect(settings).toEqual({
       idleTimeoutMs: 600_000, watchExclude: ['vendor', 'third_party', 'docs'], settleMs: 100, pollIntervalMs: 5000, keepRecentEvents: 0, outputDirs: ['out'], buildOnChange: false,
+      maxMemoryMb: 2048, watchScope: ['src'],
     });
   });
 

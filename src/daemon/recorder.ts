@@ -7,7 +7,7 @@
  * - fsync: at once for durable events (config changes, daemon stop, the end of a build that ran jobs), otherwise
  *   within FSYNC_DELAY_MS of the append (group commit).
  * - Snapshot: when SNAPSHOT_EVERY events accumulated, written once the daemon has been quiet for
- *   a moment; always at shutdown.
+ *   a moment (or, if it never is, SNAPSHOT_MAX_DEFER_MS later); always at shutdown.
  * - Compaction: when dead records dominate the log (see `needsCompaction`), it keeps the latest
  *   record of every file and every job held in the state, the toolchain in use, every config event,
  *   the last build's start and end, and the last `keepRecent` records.
@@ -25,6 +25,8 @@ import type { Logger } from './logger.js';
 const FSYNC_DELAY_MS = 1000;
 const SNAPSHOT_EVERY = 10_000;
 const SNAPSHOT_QUIET_MS = 2000;
+/** A daemon that is never quiet for SNAPSHOT_QUIET_MS (a watcher and steady edits) snapshots after this anyway. */
+const SNAPSHOT_MAX_DEFER_MS = 30_000;
 const COMPACT_MIN_BYTES = 8 * 1024 * 1024;
 
 export type Subscriber = (events: readonly JmakeEvent[]) => void;
@@ -44,6 +46,8 @@ export class Recorder {
   private readonly subscribers = new Set<Subscriber>();
   private fsyncTimer: NodeJS.Timeout | null = null;
   private snapshotTimer: NodeJS.Timeout | null = null;
+  /** When the pending snapshot was first due (null: none pending). */
+  private snapshotDueSince: number | null = null;
   private sinceSnapshot = 0;
   private logRecords: number;
   private closed = false;
@@ -101,6 +105,7 @@ export class Recorder {
       state: { ...serializeState(this._state), logRecords: this.logRecords },
     });
     this.sinceSnapshot = 0;
+    this.snapshotDueSince = null;
     this.options.logger.log('log', `snapshot at seq ${this._state.lastSeq}: ${bytes} bytes in ${Date.now() - started}ms`);
   }
 
@@ -148,6 +153,11 @@ export class Recorder {
   }
 
   private scheduleSnapshot(): void {
+    const now = Date.now();
+    this.snapshotDueSince ??= now;
+    // Wait for a quiet moment, but not for ever: steady activity must not starve snapshots.
+    const overdue = now - this.snapshotDueSince >= SNAPSHOT_MAX_DEFER_MS;
+    if (this.snapshotTimer && overdue) return; // already set to fire at once
     if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
     this.snapshotTimer = setTimeout(() => {
       this.snapshotTimer = null;
@@ -155,8 +165,9 @@ export class Recorder {
         if (this.needsCompaction()) this.compact(); else this.snapshot();
       } catch (err) {
         this.options.logger.log('log', `snapshot failed: ${(err as Error).message}`);
+        this.snapshotDueSince = Date.now(); // try again after a full wait, not on every record
       }
-    }, SNAPSHOT_QUIET_MS);
+    }, overdue ? 0 : SNAPSHOT_QUIET_MS);
     this.snapshotTimer.unref();
   }
 }

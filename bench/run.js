@@ -2,7 +2,9 @@
 // jmake's benchmark suite (issue #2). `npm run bench` builds, then runs this; `node bench/run.js
 // --quick` is the short version. Options: --quick, --only=client,replay,apply,watcher,build,notify, --build-10k
 // (the build scenario also at 10k sources: ~3 minutes per tool and full build). `real` (bench/real/:
-// brotli and libsass fetched from the npm registry and built by jmake) runs only when --only names it.
+// brotli and libsass fetched from the npm registry and built by jmake) runs only when --only names it,
+// as does `soak` (bench/soak.js: N minutes of edits with `jmake watch` attached, the daemon's RSS
+// every minute; --soak-minutes=N, default 10).
 // Results: bench/results/latest.{json,md} (every run) and bench/results/latest-<mode>.{json,md}.
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -14,6 +16,8 @@ import { benchNotify } from './notify.js';
 import { REPO_ROOT, log, machineInfo, makeTempDir, cleanUpOnExit } from './lib.js';
 import { benchReal } from './real/run.js';
 import { benchReplay } from './replay.js';
+import { benchScoped } from './scoped.js';
+import { benchSoak } from './soak.js';
 import { writeResults } from './report.js';
 import { benchWatcher } from './watcher.js';
 
@@ -22,10 +26,13 @@ const SCENARIOS = [
   { key: 'replay', title: '2. Replay of 1,000,000 events', run: benchReplay },
   { key: 'apply', title: '3. Live event apply at 100k files', run: benchApply },
   { key: 'watcher', title: '4. Watcher ready time and daemon RSS', run: benchWatcher },
+  { key: 'scoped', title: '4b. A 100k-file tree holding 10k sources (watch scope)', run: benchScoped, optIn: true }, // opt-in: a full build of 10k sources (1k with --quick)
   { key: 'build', title: '5. Builds: jmake vs ninja vs make', run: benchBuild },
   // Opt-in: needs the npm registry (the tarballs are cached in bench/work/) and minutes of compiling.
   { key: 'real', title: '6. Real code: brotli and libsass built by jmake', run: benchReal, optIn: true },
   { key: 'notify', title: '7. Editor save hook: jmake notify', run: benchNotify },
+  // Opt-in: runs for --soak-minutes (default 10) and stops by itself.
+  { key: 'soak', title: '8. Soak: daemon RSS over minutes of edits with jmake watch', run: benchSoak, optIn: true },
 ];
 
 const argv = process.argv.slice(2);
@@ -33,9 +40,12 @@ const quick = argv.includes('--quick');
 const build10k = argv.includes('--build-10k');
 const onlyArg = argv.find((a) => a.startsWith('--only='));
 const only = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',')) : null;
-const unknown = argv.filter((a) => a !== '--quick' && a !== '--build-10k' && !a.startsWith('--only='));
-if (unknown.length > 0 || (only && [...only].some((k) => !SCENARIOS.some((s) => s.key === k)))) {
-  process.stderr.write(`usage: node bench/run.js [--quick] [--build-10k] [--only=${SCENARIOS.map((s) => s.key).join(',')}]\n`);
+const soakArg = argv.find((a) => a.startsWith('--soak-minutes='));
+const soakMinutes = soakArg ? Number(soakArg.slice('--soak-minutes='.length)) : 10;
+const unknown = argv.filter((a) => a !== '--quick' && a !== '--build-10k' && !a.startsWith('--only=') && !a.startsWith('--soak-minutes='));
+if (unknown.length > 0 || (only && [...only].some((k) => !SCENARIOS.some((s) => s.key === k)))
+  || !Number.isInteger(soakMinutes) || soakMinutes < 1 || soakMinutes > 1440) {
+  process.stderr.write(`usage: node bench/run.js [--quick] [--build-10k] [--soak-minutes=N (whole minutes, default 10)] [--only=${SCENARIOS.map((s) => s.key).join(',')}]\n`);
   process.exit(2);
 }
 for (const built of ['dist/client.cjs', 'dist/src/daemon/history.js', 'dist/events/log.js']) {
@@ -53,7 +63,7 @@ async function main() {
   const mode = quick ? 'quick' : 'full';
   const machine = machineInfo();
   log(`${mode} run on ${machine.cores} cores (${machine.cpuModel}), node ${machine.node}`);
-  const results = { mode, build10k, machine, startedAt: machine.date, durationMs: 0, rows: [], scenarios: {}, failures: [] };
+  const results = { mode, build10k, ...(only?.has('soak') ? { soakMinutes } : {}), machine, startedAt: machine.date, durationMs: 0, rows: [], scenarios: {}, failures: [] };
   const base = makeTempDir('run');
   try {
     for (const scenario of SCENARIOS) {
@@ -61,7 +71,7 @@ async function main() {
       const t0 = performance.now();
       log(`--- ${scenario.title}`);
       try {
-        const { rows, details } = await scenario.run({ base: base.dir, quick, build10k });
+        const { rows, details } = await scenario.run({ base: base.dir, quick, build10k, soakMinutes });
         results.rows.push(...rows);
         results.scenarios[scenario.key] = { durationMs: performance.now() - t0, ...details };
       } catch (err) {

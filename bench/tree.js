@@ -1,5 +1,6 @@
 // Synthetic C source trees for scenario 4: src/lib<NN>/mod<NNN>/file<NN>.{c,h}, 20 small files per
-// leaf dir (10k files -> 500 leaf dirs; 100k files -> 5,000 leaf dirs), plus a jmake.toml.
+// leaf dir (10k files -> 500 leaf dirs; 100k files -> 5,000 leaf dirs), plus a jmake.toml (not with
+// `{ toml: false }`: scenario 4b puts such a tree in a project's third_party/ as files nobody builds).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { filePath } from './synthetic.js';
@@ -17,11 +18,11 @@ type = "executable"
 name = "bench"
 `;
 
-export function generateTree(root, files) {
+export function generateTree(root, files, { toml = true } = {}) {
   const started = performance.now();
   const dirs = new Set();
   mkdirSync(root, { recursive: true });
-  writeFileSync(join(root, 'jmake.toml'), TREE_TOML);
+  if (toml) writeFileSync(join(root, 'jmake.toml'), TREE_TOML);
   for (let k = 0; k < files; k++) {
     const rel = filePath(k);
     const dir = dirname(rel);

@@ -91,7 +91,8 @@ export async function benchWatcher({ base, quick }) {
   return { rows, details };
 }
 
-async function chokidarAlone(root, deadlineMs) {
+/** chokidar alone on `root` in its own process (bench/chokidar-alone.js); also used by scenario 4b. */
+export async function chokidarAlone(root, deadlineMs) {
   let launchToReadyMs = NaN;
   const result = await runNode([join(BENCH_DIR, 'chokidar-alone.js'), root], {
     timeoutMs: deadlineMs,
@@ -102,7 +103,8 @@ async function chokidarAlone(root, deadlineMs) {
   return { ...JSON.parse(lines[lines.length - 1]), launchToReadyMs, exitMs: result.ms };
 }
 
-async function daemonRun(project, files, deadlineMs) {
+/** One daemon start until its watcher is ready: times, RSS and watches; the daemon is stopped after. Also used by scenario 4b. */
+export async function daemonRun(project, files, deadlineMs) {
   const launchedAt = Date.now();
   const { pid } = await project.start();
   let ready;
@@ -128,6 +130,7 @@ async function daemonRun(project, files, deadlineMs) {
       replayed: parsed.replay?.records ?? NaN,
       tracked: ready.status.files.tracked,
       watchedPaths: ready.status.watcher.watchedPaths,
+      scope: ready.status.watcher.scope ?? null,
       watcherErrors: ready.status.watcher.errors.length,
       rssBytes: memory.rss,
       hwmBytes: memory.hwm,

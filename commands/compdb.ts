@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { JmakeCommand } from '../src/cli/base-command.js';
 import { printJson } from '../src/cli/output.js';
 import { connectDaemon } from '../src/client/connect.js';
-import { pickEnv } from '../src/config/build-config.js';
+import { pickEnv } from '../src/config/build-env.js';
 
 export default class Compdb extends JmakeCommand {
   static override summary = 'Write compile_commands.json now, with the exact compile commands a build runs.';

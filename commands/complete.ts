@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { JmakeCommand } from '../src/cli/base-command.js';
 import { connectDaemon } from '../src/client/connect.js';
 import { printJson } from '../src/cli/output.js';
-import { pickEnv } from '../src/config/build-config.js';
+import { pickEnv } from '../src/config/build-env.js';
 import type { CompleteResult } from '../src/protocol/messages.js';
 
 export default class Complete extends JmakeCommand {

@@ -1,7 +1,7 @@
 import { JmakeCommand } from '../src/cli/base-command.js';
 import { connectDaemon } from '../src/client/connect.js';
 import { printJson } from '../src/cli/output.js';
-import { pickEnv } from '../src/config/build-config.js';
+import { pickEnv } from '../src/config/build-env.js';
 
 export default class Tools extends JmakeCommand {
   static override summary = 'List the compilers and LLVM tools the daemon found, and the set a build uses.';

@@ -5,7 +5,7 @@
  */
 import { connectDaemon } from '../client/connect.js';
 import type { DaemonConnection } from '../client/connection.js';
-import { pickEnv } from '../config/build-config.js';
+import { pickEnv } from '../config/build-env.js';
 import type { BuildParams, BuildResult } from '../protocol/messages.js';
 import { findProjectRoot } from '../project/root.js';
 import { printJson, reportError } from './output.js';

@@ -8,7 +8,7 @@
 import { realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { connectDaemon } from '../client/connect.js';
-import { pickEnv } from '../config/build-config.js';
+import { pickEnv } from '../config/build-env.js';
 import { JmakeError } from '../errors.js';
 import type { DiagnosticInfo, NotifyParams, NotifyResult } from '../protocol/messages.js';
 import { findProjectRoot } from '../project/root.js';

@@ -8,7 +8,7 @@
  */
 import { connectDaemon } from '../client/connect.js';
 import type { DaemonConnection } from '../client/connection.js';
-import { pickEnv } from '../config/build-config.js';
+import { pickEnv } from '../config/build-env.js';
 import { JmakeError } from '../errors.js';
 import type { WatchMessage, WatchParams } from '../protocol/messages.js';
 import type { ParsedFlags } from './flags.js';

@@ -8,6 +8,7 @@
 import type { UserJobSpec } from '../jobs/graph.js';
 import { readUserJobs } from '../jobs/spec.js';
 import { locateNearest, type KeyPath } from './locate.js';
+import { pickEnv, type BuildEnv } from './build-env.js';
 import { ARTIFACT_TYPES, COMPILER_FAMILIES, DEFAULT_INCLUDE, PIPELINES, TABLES, rootNames } from './schema.js';
 
 export { ARTIFACT_TYPES, DEFAULT_INCLUDE, PIPELINES };
@@ -81,15 +82,7 @@ export interface BuildConfig {
   readonly values: Readonly<Record<string, unknown>>;
 }
 
-export interface BuildEnv {
-  readonly CC?: string | undefined;
-  readonly CXX?: string | undefined;
-  readonly CFLAGS?: string | undefined;
-  readonly CXXFLAGS?: string | undefined;
-  readonly LDFLAGS?: string | undefined;
-}
-
-export const BUILD_ENV_KEYS = ['CC', 'CXX', 'CFLAGS', 'CXXFLAGS', 'LDFLAGS'] as const;
+export { BUILD_ENV_KEYS, pickEnv, type BuildEnv } from './build-env.js';
 
 export const SOURCE_EXTENSIONS = ['c', 'cc', 'cpp', 'cxx', 'c++', 'C'];
 
@@ -192,12 +185,6 @@ export function resolveBuildConfig(values: Readonly<Record<string, unknown>>, te
   return { config, issues: r.issues };
 }
 
-/** The build variables (CC, CXX, CFLAGS, CXXFLAGS, LDFLAGS) that are set in `env`: part of every job key. */
-export function pickEnv(env: BuildEnv | Readonly<Record<string, string | undefined>>): Readonly<Record<string, string>> & BuildEnv {
-  const out: Record<string, string> = {};
-  for (const key of BUILD_ENV_KEYS) if (env[key]) out[key] = env[key]!;
-  return out;
-}
 
 function trimSlashes(path: string): string {
   return path.replace(/^\.\//, '').replace(/\/+$/, '');

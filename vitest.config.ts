@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
+// `npm run stress` (vitest.stress.config.ts) runs the long, bounded stress runs in test/stress/.
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    exclude: ['test/stress/**', '**/node_modules/**'],
     // Integration tests spawn real daemons and compilers: processes, not threads.
     pool: 'forks',
     testTimeout: 60_000,

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import type { TestProject } from './project.js';
 import { xxh64 } from './hash.js';
@@ -40,4 +40,18 @@ export async function runProgram(path: string): Promise<string> {
 
 export function fileHash(path: string): string {
   return xxh64(readFileSync(path));
+}
+
+/** Every file under build/ (depfiles aside) with its content hash, for byte-for-byte comparisons. */
+export function outputsOf(p: TestProject, options: { skipTemp?: boolean } = {}): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (rel: string) => {
+    for (const entry of readdirSync(p.path(rel), { withFileTypes: true })) {
+      const path = `${rel}/${entry.name}`;
+      if (entry.isDirectory()) walk(path);
+      else if (!entry.name.endsWith('.d') && !(options.skipTemp && entry.name.endsWith('.jmake-tmp'))) out.set(path, fileHash(p.path(path)));
+    }
+  };
+  walk('build');
+  return out;
 }

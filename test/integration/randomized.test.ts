@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, onTestFailed } from 'vitest';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createProject, disposeAll, type TestProject } from '../helpers/project.js';
-import { build, fileHash, ran } from '../helpers/build.js';
+import { build, outputsOf, ran } from '../helpers/build.js';
 
 afterEach(disposeAll);
 
@@ -80,18 +80,6 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-function outputsOf(p: TestProject): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (rel: string) => {
-    for (const entry of readdirSync(p.path(rel), { withFileTypes: true })) {
-      const path = `${rel}/${entry.name}`;
-      if (entry.isDirectory()) walk(path);
-      else if (!entry.name.endsWith('.d')) out.set(path, fileHash(p.path(path)));
-    }
-  };
-  walk('build');
-  return out;
-}
 
 describe('randomized edits', () => {
   it('incremental builds run exactly the affected compiles and match a clean build byte for byte', async () => {

@@ -367,11 +367,34 @@ function resumeFits(fd: number, size: number, at: { offset: number; seq: number 
   const before = Buffer.alloc(1);
   readSync(fd, before, 0, 1, at.offset - 1);
   if (before[0] !== 10) return false;
+  // The record just before the resume point must be the snapshot's last one: a log cut or replaced
+  // under the snapshot can still have a line start there (or end exactly there).
+  if (seqEndingAt(fd, at.offset) !== at.seq) return false;
   if (at.offset === size) return true;
   const head = Buffer.alloc(Math.min(64, size - at.offset));
   readSync(fd, head, 0, head.length, at.offset);
   const seq = peekSeq(head);
   return seq !== null && seq > at.seq;
+}
+
+/** Seq of the record whose LF is at `offset - 1` (0 for the header), null if unreadable. */
+function seqEndingAt(fd: number, offset: number): number | null {
+  if (offset === HEADER_BYTES) return 0;
+  const buf = Buffer.allocUnsafe(64 * 1024);
+  let end = offset - 1;
+  for (;;) {
+    const from = Math.max(HEADER_BYTES - 1, end - buf.length); // the header's LF bounds the search
+    const n = readSync(fd, buf, 0, end - from, from);
+    const nl = buf.subarray(0, n).lastIndexOf(10);
+    if (nl >= 0) {
+      const start = from + nl + 1;
+      const head = Buffer.alloc(Math.min(64, offset - 1 - start));
+      readSync(fd, head, 0, head.length, start);
+      return peekSeq(head);
+    }
+    if (from <= HEADER_BYTES - 1 || n <= 0) return null;
+    end = from;
+  }
 }
 
 interface ScanResult {

@@ -33,10 +33,15 @@ export function openHistory(paths: ProjectPaths, clock: () => number, logger: Lo
   if (!snap.ok && snap.reason !== 'no snapshot') logger.log('log', `snapshot ignored: ${snap.reason}`);
   let state = snap.ok ? deserializeState(withoutLogRecords(snap.snapshot.state)) : thawInitialState();
   let skipped = 0;
+  const skipReasons = new Set<string>();
   let batch: JmakeEvent[] = [];
   const onRecord = (record: Parameters<typeof upcast>[0]) => {
     const result = upcast(record);
-    if (!result.ok) { skipped++; return; }
+    if (!result.ok) {
+      skipped++;
+      if (skipReasons.size < 5) skipReasons.add(result.reason);
+      return;
+    }
     batch.push(result.event);
     if (batch.length >= REPLAY_BATCH) { reduceInto(state, batch); batch = []; }
   };
@@ -52,7 +57,7 @@ export function openHistory(paths: ProjectPaths, clock: () => number, logger: Lo
   reduceInto(state, batch);
   const fromSnapshot = snap.ok && opened.resumed;
   const snapshotRecords = fromSnapshot ? (snap.snapshot.state.logRecords ?? 0) : 0;
-  if (skipped > 0) logger.log('log', `${skipped} records of unknown or newer types were kept but not applied`);
+  if (skipped > 0) logger.log('log', `${skipped} records of unknown or newer types were kept but not applied: ${[...skipReasons].join('; ')}`);
   const published = freezeState(state);
   const durationMs = performance.now() - started;
   return {

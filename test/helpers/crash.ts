@@ -24,7 +24,11 @@ export interface TrialOutcome {
   readonly leftoverTemps: number;
 }
 
-const SOURCES = ['src/main.cpp', 'src/shapes/circle.cpp', 'src/shapes/square.cpp', 'src/util/math.c', 'src/util/strings.cpp'];
+/** The sources of the fixtures the trials edit. */
+export const FIXTURE_SOURCES = {
+  hello: ['src/main.cpp', 'src/greet.cpp'],
+  multi: ['src/main.cpp', 'src/shapes/circle.cpp', 'src/shapes/square.cpp', 'src/util/math.c', 'src/util/strings.cpp'],
+} as const;
 
 /** A seeded PRNG (mulberry32): a failing trial can be replayed. */
 export function seeded(seed: number): () => number {
@@ -59,10 +63,10 @@ function compilerPids(p: TestProject): number[] {
   return pids;
 }
 
-export async function crashTrial(p: TestProject, random: () => number, trial: number, target: CrashTarget): Promise<TrialOutcome> {
+export async function crashTrial(p: TestProject, sources: readonly string[], random: () => number, trial: number, target: CrashTarget): Promise<TrialOutcome> {
   // A real change to one to three sources: their objects and the program change.
-  const edited = SOURCES.filter(() => random() < 0.5).slice(0, 3);
-  if (edited.length === 0) edited.push(SOURCES[Math.floor(random() * SOURCES.length)]!);
+  const edited = sources.filter(() => random() < 0.5).slice(0, 3);
+  if (edited.length === 0) edited.push(sources[Math.floor(random() * sources.length)]!);
   for (const source of edited) appendFileSync(p.path(source), `\nint jmake_trial_${trial}_${edited.indexOf(source)} = ${trial};\n`);
   const before = eventLines(p);
   // Kill after k of the events the build records (build-started, jobs-queued, job-started/finished, ...).

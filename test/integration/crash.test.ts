@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it, onTestFailed } from 'vitest';
 import { createProject, disposeAll } from '../helpers/project.js';
 import { build } from '../helpers/build.js';
-import { TARGETS, crashTrial, noBuildOnChange, seeded } from '../helpers/crash.js';
+import { FIXTURE_SOURCES, TARGETS, crashTrial, noBuildOnChange, seeded } from '../helpers/crash.js';
 
 afterEach((context) => disposeAll(context));
 
@@ -16,11 +16,11 @@ describe('kill -9 during a build', () => {
     const seed = Number(process.env.JMAKE_TEST_SEED ?? 20261129);
     onTestFailed(() => { process.stderr.write(`crash test seed: ${seed} (JMAKE_TEST_SEED=${seed} replays it)\n`); });
     const random = seeded(seed);
-    const p = await createProject('multi');
+    const p = await createProject('hello');
     noBuildOnChange(p);
     expect((await build(p)).ok).toBe(true);
     const outcomes = [];
-    for (const [trial, target] of TARGETS.entries()) outcomes.push(await crashTrial(p, random, trial + 1, target));
+    for (const [trial, target] of TARGETS.entries()) outcomes.push(await crashTrial(p, FIXTURE_SOURCES.hello, random, trial + 1, target));
     // Each kind was really exercised (the build was still running when the kill came).
     expect(outcomes.filter((o) => o.killed).map((o) => o.target)).toEqual([...TARGETS]);
     expect(outcomes.find((o) => o.target === 'compiler')!.clientExit).toBe(1);

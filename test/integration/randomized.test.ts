@@ -130,5 +130,6 @@ describe('randomized edits', () => {
       expect(clean.ok).toBe(true);
       expect(outputsOf(p), `step ${step}: ${description}: incremental outputs differ from a clean build`).toEqual(afterIncremental);
     }
-  });
+    // Two builds a step (incremental, then clean) on a loaded 2-core box take longer than the default minute.
+  }, 180_000);
 });

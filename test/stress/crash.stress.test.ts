@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it, onTestFailed } from 'vitest';
 import { createProject, disposeAll } from '../helpers/project.js';
 import { build } from '../helpers/build.js';
-import { TARGETS, crashTrial, noBuildOnChange, seeded, type TrialOutcome } from '../helpers/crash.js';
+import { FIXTURE_SOURCES, TARGETS, crashTrial, noBuildOnChange, seeded, type TrialOutcome } from '../helpers/crash.js';
 
 afterEach((context) => disposeAll(context));
 
@@ -24,7 +24,7 @@ describe('kill -9 stress', () => {
     const started = Date.now();
     const outcomes: TrialOutcome[] = [];
     for (let trial = 1; trial <= TRIALS && Date.now() - started < BUDGET_MS; trial++) {
-      outcomes.push(await crashTrial(p, random, trial, TARGETS[(trial - 1) % TARGETS.length]!));
+      outcomes.push(await crashTrial(p, FIXTURE_SOURCES.multi, random, trial, TARGETS[(trial - 1) % TARGETS.length]!));
     }
     const summary = TARGETS.map((t) => {
       const of = outcomes.filter((o) => o.target === t);

@@ -10,10 +10,12 @@
  * - It publishes every inbound message's `type` on its own event bus, where `error`, `close` and
  *   `connect` are internal events; it parses only when a chunk happens to end on the delimiter
  *   (pipelined requests can stall); its buffer is unbounded; a frame with `data.id` overwrites
- *   `socket.id`. So each connection's inbound bytes go through our own splitter first: frames are
- *   capped at MAX_FRAME_BYTES, must be `{"type":"request",...}` envelopes, and are handed to
- *   node-ipc one complete frame at a time. node-ipc then only ever publishes `request`. Request ids
- *   travel as `data.rid`, never `data.id`.
+ *   `socket.id`, whose `toString()` it calls when the socket closes (an id like `{"toString": 1}`
+ *   threw there and took the daemon down). So each connection's inbound bytes go through our own
+ *   splitter first: frames are capped at MAX_FRAME_BYTES and must be `{"type":"request",...}`
+ *   envelopes; for each one node-ipc is handed an empty request envelope (IPC_REQUEST), never the
+ *   client's data. node-ipc then only ever publishes `request`, with nothing of the client's in it.
+ *   Request ids travel as `data.rid`, never `data.id`.
  * - `null` and `''` payloads arrive as `{}`: every payload is wrapped in an object envelope.
  * - `maxConnections` defaults to 100: set from options.
  * - Reassembly of multi-MB messages is slow: replies are kept small (paged) by the handlers.
@@ -63,6 +65,9 @@ interface IpcServerInternals {
   start(): void;
   server?: import('node:net').Server;
 }
+
+/** What node-ipc is given for each checked frame: it only has to publish `request` (see `pending`). */
+const IPC_REQUEST = `${JSON.stringify({ type: 'request', data: {} })}\f`;
 
 export function listen(socketPath: string, events: TransportEvents, options: TransportOptions = {}): Promise<Transport> {
   const maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES;
@@ -131,7 +136,7 @@ export function listen(socketPath: string, events: TransportEvents, options: Tra
             return;
           }
           peer.pending.push(envelope.request);
-          for (const parse of ipcParsers) parse(`${frame}\f`);
+          for (const parse of ipcParsers) parse(IPC_REQUEST);
         }
         if (tooLarge) peer.reject(0, { code: 'frame-too-large', message: `${tooLarge.message}; page large requests` });
       });
@@ -141,8 +146,8 @@ export function listen(socketPath: string, events: TransportEvents, options: Tra
         events.onPeerClosed(peer);
       });
     });
-    // node-ipc publishes our (checked) frames here; `pending` pairs them with the envelope we
-    // validated, so nothing node-ipc did to the data (e.g. socket.id) matters.
+    // node-ipc publishes one (empty) `request` per checked frame here; `pending` pairs it with the
+    // envelope we validated.
     server.on('request', (_data: unknown, socket: Socket) => {
       const peer = peers.get(socket);
       const request = peer?.pending.shift();

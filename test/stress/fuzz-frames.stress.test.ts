@@ -1,0 +1,28 @@
+/**
+ * Bad frames, the full run (reliability suite, item 4): 10,000 malformed, truncated, oversized,
+ * wrongly typed and random frames from a fuzzing client, while a well-behaved client keeps asking
+ * for status; the same harness and checks as the quick run in
+ * test/integration/fuzz-frames.test.ts, with the figures printed: frames per kind, the
+ * well-behaved client's latency, and the daemon's RSS (baseline, peak, after).
+ * Bounded: it stops after 10,000 frames. A random seed each run unless JMAKE_TEST_SEED is set;
+ * the seed is printed.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { disposeAll } from '../helpers/project.js';
+
+// The quick test file holds the harness; this flag keeps it from registering its own test here.
+(globalThis as Record<symbol, unknown>)[Symbol.for('jmake.fuzz-frames.harness-only')] = true;
+const { runFrameFuzz } = await import('../integration/fuzz-frames.test.js');
+
+afterEach((ctx) => disposeAll(ctx));
+
+describe('bad frames from a fuzzing client (stress)', () => {
+  it('10,000 frames: the daemon answers a well-behaved client throughout, refuses each bad frame as documented, and its memory comes back', async () => {
+    const seed = Number(process.env.JMAKE_TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
+    process.stdout.write(`fuzz-frames stress seed: ${seed} (JMAKE_TEST_SEED=${seed} reproduces the frames)\n`);
+    const report = await runFrameFuzz({ seed, frames: 10_000, workers: 4, statusDeadlineMs: 5000, settleTimeoutMs: 120_000, verbose: true });
+    expect(report.frames).toBeGreaterThanOrEqual(10_000);
+    expect(report.frames).toBeLessThan(10_200);
+    expect(report.refusedConnections).toBeGreaterThan(500);
+  }, 15 * 60_000);
+});

@@ -119,6 +119,19 @@ export class RequestServer implements TransportEvents {
     this.onActivity(this.sessions.size);
   }
 
+  onPeerEnded(peer: Peer): void {
+    const session = this.sessions.get(peer.id);
+    if (!session || session.inflight.size === 0) {
+      peer.end();
+      return;
+    }
+    // The replies it is owed still go out; a subscription would never end by itself.
+    session.endWhenIdle = true;
+    for (const entry of session.inflight.values()) {
+      if (entry.long) entry.controller.abort(new JmakeError('cancelled', 'the client closed its side of the connection'));
+    }
+  }
+
   onRefused(peer: Peer, error: WireError): void {
     this.daemon.logger.log('request', `#${peer.id} refused: ${error.code}: ${error.message}; closing the connection`);
     const session = this.sessions.get(peer.id);

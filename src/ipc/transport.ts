@@ -44,6 +44,8 @@ export interface Peer {
 export interface TransportEvents {
   onRequest(peer: Peer, request: RequestFrame): void;
   onPeerClosed(peer: Peer): void;
+  /** The peer half-closed its side (it will send nothing more): answer what it asked, then call `peer.end()`. */
+  onPeerEnded(peer: Peer): void;
   /** A frame was refused; the peer got its error reply and is no longer read. Call `peer.end()`. */
   onRefused(peer: Peer, error: WireError): void;
   onServerError(error: Error): void;
@@ -87,6 +89,10 @@ export function listen(socketPath: string, events: TransportEvents, options: Tra
     ipc.serve(socketPath, () => {
       started = true;
       process.umask(previousUmask);
+      // A client may half-close after its requests (`socat`, `shutdown(SHUT_WR)`): keep our side
+      // open for the replies still owed; the server ends it once they are out (onPeerEnded).
+      const netServer = (ipc.server as unknown as IpcServerInternals).server;
+      if (netServer) (netServer as unknown as { allowHalfOpen: boolean }).allowHalfOpen = true;
       chmodSync(socketPath, 0o600);
       resolve({
         get connections() { return peers.size; },
@@ -139,6 +145,9 @@ export function listen(socketPath: string, events: TransportEvents, options: Tra
           for (const parse of ipcParsers) parse(IPC_REQUEST);
         }
         if (tooLarge) peer.reject(0, { code: 'frame-too-large', message: `${tooLarge.message}; page large requests` });
+      });
+      socket.on('end', () => {
+        if (!peer.closed) events.onPeerEnded(peer);
       });
       socket.on('close', () => {
         peers.delete(socket);

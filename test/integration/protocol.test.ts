@@ -90,6 +90,11 @@ class RawClient {
   close(): void {
     this.socket.destroy();
   }
+
+  /** Send FIN: nothing more to say, but still listening (`socat`, `shutdown(SHUT_WR)`). */
+  halfClose(): void {
+    this.socket.end();
+  }
 }
 
 const clients: RawClient[] = [];
@@ -265,6 +270,22 @@ describe('framing', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     c.write(frame.subarray(euro + 1));
     expect(await c.reply(1)).toMatchObject({ ok: true, result: { compatible: true } });
+  });
+});
+
+describe('a client that half-closes', () => {
+  it('still gets every reply it is owed, then the daemon closes; a subscription ends with cancelled', async () => {
+    const { socket, pid } = await startDaemon();
+    const c = await open(socket);
+    // status syncs with the watcher first: its reply is sent after the client's FIN has arrived.
+    c.write(c.request(1, 'hello', HELLO) + c.request(2, 'status', {}) + c.request(3, 'events', { since: 0, follow: true }));
+    c.halfClose();
+    await c.waitClosed();
+    const byRid = new Map(c.replies().map((f) => [f.data.rid, f.data]));
+    expect(byRid.get(1)).toMatchObject({ ok: true });
+    expect(byRid.get(2)).toMatchObject({ ok: true, result: { daemon: { pid } } });
+    expect(byRid.get(3)).toMatchObject({ ok: false, error: { code: 'cancelled' } });
+    expect(isAlive(pid)).toBe(true);
   });
 });
 

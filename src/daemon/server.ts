@@ -29,6 +29,9 @@ export interface PeerSession {
   endWhenIdle: boolean;
 }
 
+/** Requests whose work a client's FIN cancels (the rest are answered before the connection ends). */
+const CANCEL_ON_END: ReadonlySet<Method> = new Set(['build', 'complete']);
+
 export class RequestServer implements TransportEvents {
   private readonly sessions = new Map<number, PeerSession>();
   private stopping = false;
@@ -125,10 +128,12 @@ export class RequestServer implements TransportEvents {
       peer.end();
       return;
     }
-    // The replies it is owed still go out; a subscription would never end by itself.
+    // Quick answers it is owed still go out. A FIN cannot be told from a client that died, so work
+    // that runs on until cancelled (a build, a completion, a subscription) is cancelled, as when
+    // the client goes away.
     session.endWhenIdle = true;
     for (const entry of session.inflight.values()) {
-      if (entry.long) entry.controller.abort(new JmakeError('cancelled', 'the client closed its side of the connection'));
+      if (entry.long || CANCEL_ON_END.has(entry.method)) entry.controller.abort(new JmakeError('cancelled', 'the client closed its side of the connection'));
     }
   }
 

@@ -30,17 +30,7 @@ export const FIXTURE_SOURCES = {
   multi: ['src/main.cpp', 'src/shapes/circle.cpp', 'src/shapes/square.cpp', 'src/util/math.c', 'src/util/strings.cpp'],
 } as const;
 
-/** A seeded PRNG (mulberry32): a failing trial can be replayed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seeded } from './random.js';
 
 function eventLines(p: TestProject): number {
   try {

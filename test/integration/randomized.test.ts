@@ -9,6 +9,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { createProject, disposeAll, type TestProject } from '../helpers/project.js';
 import { build, outputsOf, ran } from '../helpers/build.js';
+import { seeded } from '../helpers/random.js';
 
 afterEach(disposeAll);
 
@@ -69,23 +70,13 @@ class Model {
   }
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 
 describe('randomized edits', () => {
   it('incremental builds run exactly the affected compiles and match a clean build byte for byte', async () => {
     const seed = Number(process.env.JMAKE_TEST_SEED ?? 20261129);
     onTestFailed(() => { process.stderr.write(`randomized test seed: ${seed} (JMAKE_TEST_SEED=${seed} reproduces it)\n`); });
-    const random = mulberry32(seed);
+    const random = seeded(seed);
     const p = await createProject('hello');
     rmSync(p.path('src'), { recursive: true, force: true });
     const model = new Model(random);

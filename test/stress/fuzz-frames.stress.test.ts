@@ -2,7 +2,7 @@
  * Bad frames, the full run (reliability suite, item 4): 10,000 malformed, truncated, oversized,
  * wrongly typed and random frames from a fuzzing client, while a well-behaved client keeps asking
  * for status; the same harness and checks as the quick run in
- * test/integration/fuzz-frames.test.ts, with the figures printed: frames per kind, the
+ * test/integration/fuzz-frames.test.ts (test/helpers/fuzz-frames.ts), with the figures printed: frames per kind, the
  * well-behaved client's latency, and the daemon's RSS (baseline, peak, after).
  * Bounded: it stops after 10,000 frames. A random seed each run unless JMAKE_TEST_SEED is set;
  * the seed is printed.
@@ -10,9 +10,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { disposeAll } from '../helpers/project.js';
 
-// The quick test file holds the harness; this flag keeps it from registering its own test here.
-(globalThis as Record<symbol, unknown>)[Symbol.for('jmake.fuzz-frames.harness-only')] = true;
-const { runFrameFuzz } = await import('../integration/fuzz-frames.test.js');
+import { runFrameFuzz } from '../helpers/fuzz-frames.js';
 
 afterEach((ctx) => disposeAll(ctx));
 

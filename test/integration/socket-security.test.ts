@@ -3,7 +3,7 @@
  * the socket is 0600 in a 0700 directory; another user cannot connect.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
@@ -149,5 +149,32 @@ describe('another user', () => {
     const status = await p.json(['status']);
     expect(status.daemon.pid).toBe(started.pid);
     expect(p.daemonLog()).not.toMatch(/intruder/);
+  });
+});
+
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+describe('a socket directory planted by someone else', () => {
+  it.skipIf(!isRoot)(`is never used: another owner or open mode is passed over, and with no safe place left the command refuses${isRoot ? '' : ' (skipped: needs root to chown a directory to nobody)'}`, async () => {
+    const p = await createProject();
+    const tmp = p.env.TMPDIR!;
+    // $XDG_RUNTIME_DIR/jmake pre-created by another user (nobody, uid 65534).
+    const planted = join(p.runtimeDir, 'jmake');
+    mkdirSync(planted, { mode: 0o700 });
+    chownSync(planted, 65534, 65534);
+    const started = await p.json(['daemon', 'start']);
+    expect(dirname(started.socket)).toBe(join(tmp, `jmake-${process.getuid!()}`));
+    expect((await p.run(['daemon', 'stop'])).code).toBe(0);
+
+    // The fallback is unsafe too (world-writable): nothing is started, and the error says why.
+    const fallback = join(tmp, `jmake-${process.getuid!()}`);
+    chmodSync(fallback, 0o777);
+    const refused = await p.run(['status', '--json']);
+    expect(refused.code).toBe(1);
+    const error = JSON.parse(refused.stdout).error;
+    expect(error.code).toBe('unsafe-runtime-dir');
+    expect(error.message).toContain(`${planted} is owned by uid 65534`);
+    expect(error.message).toContain(`${fallback} has mode 777, expected 700`);
+    expect(readdirSync(planted)).toEqual([]);
   });
 });

@@ -62,6 +62,8 @@ export interface BuilderDeps {
   readonly configText: () => string;
   /** The daemon's environment: PATH for discovery, and the base of every job's environment. */
   readonly env: NodeJS.ProcessEnv;
+  /** Apply a jmake.toml change the watcher recorded but the config monitor has not read yet. */
+  readonly settleConfig: () => void;
   /** `[daemon] build_on_change`, read when a change arrives (the config may change meanwhile). */
   readonly buildOnChange: () => boolean;
 }
@@ -258,6 +260,7 @@ export class Builder {
     const watcher = this.deps.watcher();
     await watcher.waitReady();
     await watcher.sync();
+    this.deps.settleConfig();
     this.syncedSeq = this.deps.recorder.state.lastSeq;
     if (trigger === 'request') this.trigger.cancelPending(); // this build sees every change recorded so far
     phases.mark('sync');

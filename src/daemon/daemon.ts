@@ -58,6 +58,8 @@ export class Daemon {
   private server!: RequestServer;
   private idleTimer: NodeJS.Timeout | null = null;
   private memoryGuard: MemoryGuard | null = null;
+  /** jmake.toml changed on disk and its events are not recorded yet. */
+  private configRefreshPending = false;
   /** Set when the daemon stops to be replaced by a fresh one (`[daemon] max_memory_mb`). */
   restartRequested = false;
   private stopping: Promise<void> | null = null;
@@ -133,6 +135,7 @@ export class Daemon {
       pkgConfig: new PkgConfig(),
       logger: this.logger,
       configText: () => this.config?.text ?? '',
+      settleConfig: () => this.refreshConfigNow(),
       env: process.env,
       buildOnChange: () => this.settings.buildOnChange,
     });
@@ -162,13 +165,10 @@ export class Daemon {
     this.recorder.subscribe((events) => {
       for (const event of events) {
         if ((event.type === 'file-changed' || event.type === 'file-added') && event.data.path === CONFIG_PATH) {
-          setImmediate(() => {
-            try {
-              this.config?.refresh(false);
-            } catch (err) {
-              this.logger.log('config', `cannot record the config change: ${errorMessage(err)}`);
-            }
-          });
+          // Not from inside this subscriber (it would record while recording); a build that syncs
+          // meanwhile applies it first (settleConfig), so it never plans with the old config.
+          this.configRefreshPending = true;
+          setImmediate(() => this.refreshConfigNow());
         } else if (event.type === 'file-removed' && event.data.path === CONFIG_PATH) {
           setImmediate(() => void this.stop('jmake.toml was removed'));
         }
@@ -188,6 +188,16 @@ export class Daemon {
       log: (message) => this.logger.log('daemon', message),
     }, memoryCheckMs(process.env));
     this.memoryGuard.start();
+  }
+
+  private refreshConfigNow(): void {
+    if (!this.configRefreshPending) return;
+    this.configRefreshPending = false;
+    try {
+      this.config?.refresh(false);
+    } catch (err) {
+      this.logger.log('config', `cannot record the config change: ${errorMessage(err)}`);
+    }
   }
 
   get settings(): DaemonSettings {

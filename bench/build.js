@@ -235,7 +235,7 @@ function linkArgsLength(lay) {
  * Run a command in its own process group (so cleanup can kill the compilers too); wall time from
  * spawn to the process's exit.
  */
-function runTimed(file, args, { cwd, env, timeoutMs, stdoutFile = null }) {
+export function runTimed(file, args, { cwd, env, timeoutMs, stdoutFile = null }) {
   return new Promise((resolvePromise, reject) => {
     const outFd = stdoutFile ? openSync(stdoutFile, 'w') : null;
     const startedAtMs = Date.now();

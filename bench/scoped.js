@@ -14,13 +14,12 @@
 //     the `[job] build N: ok, 0 jobs run ... (sync, toolchain, plan, survey, run, record)` line);
 //   - the same no-op after a daemon restart with the extra files moved out of the tree (the same
 //     sources alone), and with them back.
-import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Model, checkBinary, jmakeTimeline, jmakeToml, runSyncTimed, writeSources } from './build.js';
-import { BIN, NODE, fmtBytes, fmtCount, inotifyWatches, log, makeProject, onCleanup, procMemory, sleep, summarize } from './lib.js';
+import { Model, checkBinary, jmakeTimeline, jmakeToml, runSyncTimed, runTimed, writeSources } from './build.js';
+import { BIN, NODE, fmtBytes, fmtCount, inotifyWatches, log, makeProject, procMemory, sleep, summarize } from './lib.js';
 import { generateTree } from './tree.js';
-import { chokidarAlone, daemonRun } from './watcher.js';
+import { chokidarAlone, daemonRun, pollNote } from './watcher.js';
 
 const JOBS = 2;
 const POLL_INTERVAL_MS = 200;
@@ -69,34 +68,9 @@ function writeExtras(root, count) {
   return { files: Object.fromEntries(EXTRAS.map((e, i) => [e.dir, counts[i]])), leafDirs, ms: performance.now() - started };
 }
 
-/** A command in its own process group, stdout to a file (jmake's --json of a full build is MBs); spawn to exit. */
-function runToFile(file, args, { cwd, env, timeoutMs, stdoutFile }) {
-  return new Promise((resolvePromise, reject) => {
-    const outFd = openSync(stdoutFile, 'w');
-    const started = process.hrtime.bigint();
-    let exitedAt = null;
-    const child = spawn(file, args, { cwd, env, stdio: ['ignore', outFd, 'pipe'], detached: true });
-    closeSync(outFd);
-    const undoKill = onCleanup(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } });
-    let stderr = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (c) => { stderr += c; });
-    const timer = setTimeout(() => {
-      try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
-      reject(new Error(`${file} ${args.join(' ')} timed out after ${timeoutMs} ms in ${cwd}\n${stderr}`));
-    }, timeoutMs);
-    child.on('exit', () => { exitedAt = process.hrtime.bigint(); });
-    child.on('error', (err) => { clearTimeout(timer); undoKill(); reject(err); });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      undoKill();
-      resolvePromise({ code: code ?? -1, signal, stdout: readFileSync(stdoutFile, 'utf8'), stderr, ms: Number((exitedAt ?? process.hrtime.bigint()) - started) / 1e6 });
-    });
-  });
-}
 
 function buildJson(project, stdoutFile, timeoutMs, what) {
-  return runToFile(NODE, [BIN, 'build', '-j', String(JOBS), '--json'], { cwd: project.root, env: project.env, timeoutMs, stdoutFile }).then((r) => {
+  return runTimed(NODE, [BIN, 'build', '-j', String(JOBS), '--json'], { cwd: project.root, env: project.env, timeoutMs, stdoutFile }).then((r) => {
     let json;
     try { json = JSON.parse(r.stdout); } catch { throw new Error(`jmake build --json (${what}) printed no JSON (exit ${r.code}):\n${r.stdout.slice(0, 2000)}\n${r.stderr}`); }
     if (r.code !== 0 || !json.ok) throw new Error(`jmake build (${what}) failed (exit ${r.code}):\n${JSON.stringify(json, null, 1).slice(0, 4000)}\n${r.stderr}`);
@@ -383,9 +357,3 @@ export async function benchScoped({ base, quick }) {
   }
 }
 
-function pollNote(runs) {
-  const total = runs.reduce((a, r) => a + r.polls, 0);
-  const unanswered = runs.reduce((a, r) => a + r.unansweredPolls, 0);
-  const slowest = Math.max(...runs.map((r) => r.slowestPollMs));
-  return `status polls during start-up: ${unanswered} of ${total} unanswered, slowest ${ms(slowest)}`;
-}

@@ -12,6 +12,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Model, checkBinary, jmakeToml, layout, sourceInfo, sourceText, writeSources } from './build.js';
+import { mulberry32 } from './synthetic.js';
 import { BIN, NODE, isAlive, log, makeProject, onCleanup, procMemory, sleep, summarize } from './lib.js';
 
 const SOURCES = 200;
@@ -422,17 +423,6 @@ function minuteWindows(readings, samples, key) {
   return out;
 }
 
-/** A small seeded PRNG: the same edits every run. */
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mib(bytes) {
   return Number.isFinite(bytes) ? `${(bytes / MiB).toFixed(1)} MiB` : '—';

@@ -143,7 +143,7 @@ export async function daemonRun(project, files, deadlineMs) {
 }
 
 /** How the daemon answered `status` while its watcher was starting (over all runs). */
-function pollNote(runs) {
+export function pollNote(runs) {
   const total = runs.reduce((a, r) => a + r.polls, 0);
   const unanswered = runs.reduce((a, r) => a + r.unansweredPolls, 0);
   const slowest = Math.max(...runs.map((r) => r.slowestPollMs));

@@ -180,29 +180,29 @@ export class Builder {
    */
   startDetached(params: BuildParams): void {
     this.trigger.arm(params);
-    this.running++;
-    const next = this.queue.then(() => this.run(params, () => undefined, new AbortController().signal, 'request'));
-    this.queue = next.catch((err: unknown) => {
-      this.deps.logger.log('job', `build: ${err instanceof Error ? err.message : String(err)}`);
-    }).finally(() => { this.running--; });
+    this.queueUnattended('build', () => this.run(params, () => undefined, new AbortController().signal, 'request'));
   }
 
   private startChangeBuild(params: BuildParams): void {
     if (this.changeBuild && !this.changeBuild.started) return; // the one waiting will see these changes too
     const change = { controller: new AbortController(), started: false };
     this.changeBuild = change;
-    this.running++;
-    const next = this.queue.then(() => {
+    this.queueUnattended('build on change', () => {
       change.started = true;
       // The build before this one synced after the change arrived: nothing new to build.
       if (this.trigger.latest <= this.syncedSeq) return null;
       return this.run(params, () => undefined, change.controller.signal, 'change');
-    });
-    this.queue = next.catch((err: unknown) => {
-      this.deps.logger.log('job', `build on change: ${err instanceof Error ? err.message : String(err)}`);
+    }, () => { if (this.changeBuild === change) this.changeBuild = null; });
+  }
+
+  /** Queue a build no request waits for: its errors go to the log, and it counts as running until done. */
+  private queueUnattended(what: string, start: () => Promise<unknown> | null, after: () => void = () => undefined): void {
+    this.running++;
+    this.queue = this.queue.then(start).catch((err: unknown) => {
+      this.deps.logger.log('job', `${what}: ${err instanceof Error ? err.message : String(err)}`);
     }).finally(() => {
       this.running--;
-      if (this.changeBuild === change) this.changeBuild = null;
+      after();
     });
   }
 

@@ -42,11 +42,6 @@ export function buildChanges(
   return { seq, paths };
 }
 
-/** The seq of the last event here that should start a change build, or 0 (see buildChanges). */
-export function lastBuildChange(events: readonly JmakeEvent[], isInput: (path: string) => boolean, configPath: string): number {
-  return buildChanges(events, isInput, configPath).seq;
-}
-
 /**
  * Debounces change builds: events within `delayMs` of the first start one build, and a change build
  * already waiting in the queue absorbs any later ones (its survey sees them all). The builder skips
@@ -82,7 +77,7 @@ export class ChangeTrigger {
     return this.armedWith !== null && this.options.enabled();
   }
 
-  /** `seq`: from `lastBuildChange` (0: nothing to build). */
+  /** `seq`: from `buildChanges` (0: nothing to build). */
   notice(seq: number): void {
     if (seq === 0) return;
     this.latest = Math.max(this.latest, seq);

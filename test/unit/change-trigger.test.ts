@@ -1,25 +1,27 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { JmakeEvent } from '../../events/types.js';
 import { CarriedJobs, type CarriedJob } from '../../src/daemon/carried-jobs.js';
-import { ChangeTrigger, changeBuildParams, lastBuildChange } from '../../src/daemon/change-trigger.js';
+import { ChangeTrigger, buildChanges, changeBuildParams } from '../../src/daemon/change-trigger.js';
 
 const fileEvent = (seq: number, type: 'file-changed' | 'file-added' | 'file-removed', path: string) =>
   ({ seq, time: 0, type, data: { path, hash: 'h', size: 1, mtime: 0, ino: 1 } }) as unknown as JmakeEvent;
 
-describe('lastBuildChange', () => {
+const lastChange = (...args: Parameters<typeof buildChanges>) => buildChanges(...args).seq;
+
+describe('buildChanges (the seq a change build starts for)', () => {
   const inputs = new Set(['src/a.c', 'include/a.h', 'data/table.txt']);
   const isInput = (p: string) => inputs.has(p);
 
   it('is the seq of the last change to an input, or of a source or header added or removed', () => {
-    expect(lastBuildChange([fileEvent(4, 'file-changed', 'src/a.c'), fileEvent(5, 'file-changed', 'README.md')], isInput, 'jmake.toml')).toBe(4);
-    expect(lastBuildChange([fileEvent(6, 'file-changed', 'data/table.txt')], isInput, 'jmake.toml')).toBe(6);
-    expect(lastBuildChange([fileEvent(7, 'file-added', 'src/new.cpp'), fileEvent(8, 'file-removed', 'src/old.h')], isInput, 'jmake.toml')).toBe(8);
+    expect(lastChange([fileEvent(4, 'file-changed', 'src/a.c'), fileEvent(5, 'file-changed', 'README.md')], isInput, 'jmake.toml')).toBe(4);
+    expect(lastChange([fileEvent(6, 'file-changed', 'data/table.txt')], isInput, 'jmake.toml')).toBe(6);
+    expect(lastChange([fileEvent(7, 'file-added', 'src/new.cpp'), fileEvent(8, 'file-removed', 'src/old.h')], isInput, 'jmake.toml')).toBe(8);
   });
 
   it('is 0 for files no job reads, for jmake.toml, and for other events', () => {
-    expect(lastBuildChange([fileEvent(4, 'file-changed', 'README.md'), fileEvent(5, 'file-added', 'notes.txt')], isInput, 'jmake.toml')).toBe(0);
-    expect(lastBuildChange([fileEvent(6, 'file-changed', 'jmake.toml')], (p) => p === 'jmake.toml' || isInput(p), 'jmake.toml')).toBe(0);
-    expect(lastBuildChange([{ seq: 9, time: 0, type: 'build-started', data: { targets: [], profile: null, force: false, planned: 1 } } as JmakeEvent], isInput, 'jmake.toml')).toBe(0);
+    expect(lastChange([fileEvent(4, 'file-changed', 'README.md'), fileEvent(5, 'file-added', 'notes.txt')], isInput, 'jmake.toml')).toBe(0);
+    expect(lastChange([fileEvent(6, 'file-changed', 'jmake.toml')], (p) => p === 'jmake.toml' || isInput(p), 'jmake.toml')).toBe(0);
+    expect(lastChange([{ seq: 9, time: 0, type: 'build-started', data: { targets: [], profile: null, force: false, planned: 1 } } as JmakeEvent], isInput, 'jmake.toml')).toBe(0);
   });
 });
 

@@ -12,7 +12,7 @@
  * fails any check is ignored (the log is replayed from the start): a snapshot is a cache, the log
  * is the truth.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { crcHex } from './codec.js';
 
 export const SNAPSHOT_FORMAT_VERSION = 1;
@@ -31,15 +31,20 @@ export function writeSnapshot<S>(path: string, snapshot: Snapshot<S>): number {
   const tmp = `${path}.tmp`;
   const fd = openSync(tmp, 'w', 0o644);
   try {
-    writeSync(fd, head);
-    let written = 0;
-    while (written < body.length) written += writeSync(fd, body, written, body.length - written);
-    writeSync(fd, '\n');
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    try {
+      writeSync(fd, head);
+      let written = 0;
+      while (written < body.length) written += writeSync(fd, body, written, body.length - written);
+      writeSync(fd, '\n');
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true }); // a half-written temp would only hold on to the space a full disk lacks
+    throw err;
   }
-  renameSync(tmp, path);
   return body.length;
 }
 

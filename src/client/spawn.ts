@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { JmakeError } from '../errors.js';
+import { isErrno, JmakeError } from '../errors.js';
 import { daemonMainPath } from '../package-root.js';
 import { projectPaths } from '../project/paths.js';
 import { logTail } from './log-tail.js';
@@ -17,8 +17,7 @@ export type SpawnOutcome =
 
 export function spawnDaemon(root: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<SpawnOutcome> {
   const paths = projectPaths(root);
-  mkdirSync(paths.stateDir, { recursive: true });
-  const out = openSync(paths.daemonLog, 'a', 0o644);
+  const out = openDaemonLog(paths.stateDir, paths.daemonLog);
   let child;
   try {
     child = spawn(process.execPath, [daemonMainPath(), '--root', root], {
@@ -65,4 +64,18 @@ export function spawnDaemon(root: string, env: NodeJS.ProcessEnv, timeoutMs: num
         `the daemon exited (${signal ?? `code ${code}`}) before it was ready${logTail(paths.daemonLog)}`));
     });
   });
+}
+
+/** The daemon's state dir must be writable: its event log lives there. Say so plainly when it is not. */
+function openDaemonLog(stateDir: string, logPath: string): number {
+  try {
+    mkdirSync(stateDir, { recursive: true });
+    return openSync(logPath, 'a', 0o644);
+  } catch (err) {
+    if (!isErrno(err, 'EROFS', 'EACCES', 'EPERM', 'ENOSPC')) throw err;
+    const why = err.code === 'EROFS' ? 'is on a read-only file system' : err.code === 'ENOSPC' ? 'is on a full disk' : 'is not writable by you';
+    throw new JmakeError('state-dir-unwritable', `cannot start a daemon: ${stateDir} ${why} (${err.message})`, 1,
+      err.code === 'ENOSPC' ? 'free some disk space; jmake keeps its event log there'
+        : 'jmake keeps its event log there: make the folder writable, or build from a writable copy of the project');
+  }
 }

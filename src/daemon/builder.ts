@@ -24,7 +24,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { DiagnosticData, JmakeEvent, NewEvent } from '../../events/types.js';
 import { resolveBuildConfig, type BuildConfig, type ConfigIssue } from '../config/build-config.js';
-import { JmakeError } from '../errors.js';
+import { JmakeError, isErrno } from '../errors.js';
 import { describeReason, jobKey, whyRun, type Reason } from '../graph/decide.js';
 import { TMP_SUFFIX, planBuild, type Plan, type PlannedJob } from '../graph/plan.js';
 import { USAGE_ERROR_CODES, type BuildParams, type BuildProgress, type BuildResult, type DiagnosticInfo, type JobReport, type ToolsResult, type WatchMessage } from '../protocol/messages.js';
@@ -472,7 +472,13 @@ export class Builder {
     } catch { /* not there yet */ }
     try {
       // The temp file lives in .jmake/, which the watcher ignores: only the final file is an event.
-      writeFileAtomic(file, text, { tmp: join(this.deps.root, '.jmake', 'compdb.jmake-tmp') });
+      try {
+        writeFileAtomic(file, text, { tmp: join(this.deps.root, '.jmake', 'compdb.jmake-tmp') });
+      } catch (err) {
+        // .jmake on its own file system (a mount): the rename cannot cross it, so the temp goes beside the file.
+        if (!isErrno(err, 'EXDEV')) throw err;
+        writeFileAtomic(file, text);
+      }
     } catch (err) {
       this.deps.logger.log('job', `cannot write ${file}: ${err instanceof Error ? err.message : String(err)}`);
     }

@@ -218,13 +218,7 @@ export class Daemon {
       reason,
       known: (path) => getFile(this.recorder.state, path) as KnownFile | undefined,
       knownFiles: () => liveFiles(this.recorder.state) as Iterable<[string, KnownFile]>,
-      record: (events) => {
-        try {
-          this.recorder.record(events);
-        } catch (err) {
-          this.logger.log('log', `cannot record watcher events: ${errorMessage(err)}`);
-        }
-      },
+      record: (events) => { this.recorder.record(events); },
       log: (tag, message) => this.logger.log(tag, message),
     });
     this.watcher.start();

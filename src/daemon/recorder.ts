@@ -51,6 +51,7 @@ export class Recorder {
   private sinceSnapshot = 0;
   private logRecords: number;
   private closed = false;
+  private _writeError: string | null = null;
 
   constructor(private readonly log: EventLog, state: ProjectState, private readonly options: RecorderOptions) {
     this._state = state;
@@ -59,11 +60,20 @@ export class Recorder {
 
   get state(): ProjectState { return this._state; }
   get logBytes(): number { return this.log.size; }
+  /** Why the last append, fsync or snapshot failed (a full or read-only disk); null once one succeeds again. */
+  get writeError(): string | null { return this._writeError; }
 
   /** Append, apply, notify. Throws a JmakeError if the log cannot be written (state unchanged). */
   record(events: readonly NewEvent[], options: { durable?: boolean } = {}): JmakeEvent[] {
     if (events.length === 0 || this.closed) return [];
-    const recorded = this.log.append(events, this.options.clock());
+    let recorded: JmakeEvent[];
+    try {
+      recorded = this.log.append(events, this.options.clock());
+    } catch (err) {
+      this.noteWriteError(err);
+      throw err;
+    }
+    this._writeError = null;
     this._state = applyEvents(this._state, recorded);
     this.logRecords += recorded.length;
     this.sinceSnapshot += recorded.length;
@@ -91,7 +101,12 @@ export class Recorder {
 
   sync(): void {
     if (this.fsyncTimer) { clearTimeout(this.fsyncTimer); this.fsyncTimer = null; }
-    this.log.sync();
+    try {
+      this.log.sync();
+    } catch (err) {
+      this.noteWriteError(err);
+      throw err;
+    }
   }
 
   snapshot(): void {
@@ -138,16 +153,26 @@ export class Recorder {
     if (this.closed) return;
     if (this.fsyncTimer) clearTimeout(this.fsyncTimer);
     if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
-    this.snapshot();
     this.closed = true;
+    try {
+      this.snapshot();
+    } catch (err) {
+      // The log is the truth: without a snapshot the next start replays it, so closing goes on.
+      this.noteWriteError(err);
+      this.options.logger.log('log', `snapshot at shutdown failed: ${(err as Error).message}`);
+    }
     this.log.close();
+  }
+
+  private noteWriteError(err: unknown): void {
+    this._writeError = err instanceof Error ? err.message : String(err);
   }
 
   private scheduleSync(): void {
     if (this.fsyncTimer) return;
     this.fsyncTimer = setTimeout(() => {
       this.fsyncTimer = null;
-      try { this.log.sync(); } catch (err) { this.options.logger.log('log', `fsync failed: ${(err as Error).message}`); }
+      try { this.sync(); } catch (err) { this.options.logger.log('log', `fsync failed: ${(err as Error).message}`); }
     }, FSYNC_DELAY_MS);
     this.fsyncTimer.unref();
   }
@@ -164,6 +189,7 @@ export class Recorder {
       try {
         if (this.needsCompaction()) this.compact(); else this.snapshot();
       } catch (err) {
+        this.noteWriteError(err);
         this.options.logger.log('log', `snapshot failed: ${(err as Error).message}`);
         this.snapshotDueSince = Date.now(); // try again after a full wait, not on every record
       }

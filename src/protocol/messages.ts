@@ -68,7 +68,7 @@ export interface StatusResult {
   readonly events: { readonly lastSeq: number; readonly logBytes: number };
   readonly watcher: WatcherHealth;
   readonly config: { readonly ok: boolean; readonly error: ConfigErrorInfo | null };
-  readonly log: { readonly recoveredAtStart: boolean };
+  readonly log: { readonly recoveredAtStart: boolean; readonly writeError: string | null };
   readonly builds: {
     readonly running: boolean;
     readonly count: number;

@@ -62,6 +62,8 @@ const RECONCILE_CHUNK = 500;
 const RECORD_BATCH = 10_000;
 const COOKIE_TIMEOUT_MS = 1000;
 const MAX_ERRORS_KEPT = 20;
+/** A change the log could not take (a full disk) is hashed and recorded again after this. */
+const RECORD_RETRY_MS = 1000;
 
 type ProbeOutcome =
   | { kind: 'event'; event: NewEvent; stat: StatFacts | null }
@@ -219,7 +221,7 @@ export class ProjectWatcher {
       const path = rel || '.';
       if (!this.fallbacks.has(path)) {
         this.fallbacks.add(path);
-        this.deps.record([{ type: 'watcher-overflow', data: { path, code, message: e?.message ?? String(err), fallback: 'poll' } }]);
+        this.record([{ type: 'watcher-overflow', data: { path, code, message: e?.message ?? String(err), fallback: 'poll' } }]);
         this.schedulePoll();
       }
     }
@@ -227,9 +229,9 @@ export class ProjectWatcher {
 
   // --- settling and hashing --------------------------------------------------------------------
 
-  private markPending(rel: string): void {
+  private markPending(rel: string, delayMs = this.deps.settleMs): void {
     if (this.closed) return;
-    this.pending.set(rel, Date.now() + this.deps.settleMs);
+    this.pending.set(rel, Date.now() + delayMs);
     this.verify.delete(rel);
     if (!this.settleTimer) this.settleTimer = setTimeout(() => this.onSettleTimer(), this.deps.settleMs);
   }
@@ -274,7 +276,25 @@ export class ProjectWatcher {
       if (outcome.kind === 'event') events.push(outcome.event);
       if ((outcome.kind === 'event' || outcome.kind === 'same') && outcome.stat) this.scheduleVerify(path, outcome.stat);
     }
-    if (events.length > 0) this.deps.record(events);
+    this.record(events);
+  }
+
+  /**
+   * Record, or, when the log cannot be written (a full disk), log it and hash the files again
+   * later: an event not recorded is a change the state does not know, and nothing else would
+   * look at that file again. The failing build request tells the user.
+   */
+  private record(events: readonly NewEvent[]): void {
+    if (events.length === 0) return;
+    try {
+      this.deps.record([...events]);
+    } catch (err) {
+      this.deps.log('watcher', `cannot record ${events.length} events: ${(err as Error).message}`);
+      for (const event of events) {
+        const path = (event.data as { path?: unknown }).path;
+        if (event.type.startsWith('file-') && typeof path === 'string') this.markPending(path, RECORD_RETRY_MS);
+      }
+    }
   }
 
   private scheduleVerify(path: string, stat: StatFacts): void {
@@ -325,13 +345,13 @@ export class ProjectWatcher {
     this.initialSeen.clear();
     let changed = await this.hashInChunks(plan.toHash);
     if (plan.removed.length > 0) {
-      this.deps.record(plan.removed.map((path) => ({ type: 'file-removed', data: { path } }) as NewEvent));
+      this.record(plan.removed.map((path) => ({ type: 'file-removed', data: { path } }) as NewEvent));
       changed += plan.removed.length;
     }
     if (this.closed) return;
     const durationMs = Date.now() - started;
     const scanned = plan.toHash.length + plan.unchanged;
-    this.deps.record([{ type: 'watcher-rescan', data: { reason: this.deps.reason, scanned, changed, durationMs } }]);
+    this.record([{ type: 'watcher-rescan', data: { reason: this.deps.reason, scanned, changed, durationMs } }]);
     this.deps.log('watcher', `ready: ${scanned} files, ${plan.toHash.length} hashed, ${changed} changed, in ${durationMs}ms`);
     this._ready = true;
     for (const resolve of this.readyWaiters.splice(0)) resolve();
@@ -346,7 +366,7 @@ export class ProjectWatcher {
     let changed = 0;
     let events: NewEvent[] = [];
     const flush = () => {
-      if (events.length > 0) this.deps.record(events);
+      if (events.length > 0) this.record(events);
       changed += events.length;
       events = [];
     };

@@ -31,6 +31,8 @@ export interface TestProject {
   daemonPid(): number | null;
   daemonLog(): string;
   path(rel: string): string;
+  /** Run `fn` at dispose, after the daemon stopped and before the dir is removed (unmount, say). */
+  onDispose(fn: () => void): void;
   dispose(): Promise<void>;
 }
 
@@ -60,6 +62,7 @@ export async function createProject(fixture = 'hello', options: { parent?: strin
     return { code: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
   };
 
+  const disposers: (() => void)[] = [];
   const project: TestProject = {
     root,
     runtimeDir,
@@ -87,6 +90,9 @@ export async function createProject(fixture = 'hello', options: { parent?: strin
     path(rel) {
       return join(root, rel);
     },
+    onDispose(fn) {
+      disposers.push(fn);
+    },
     async dispose() {
       live.delete(project);
       const pid = project.daemonPid();
@@ -95,6 +101,7 @@ export async function createProject(fixture = 'hello', options: { parent?: strin
         if (isAlive(pid)) process.kill(pid, 'SIGKILL');
         await waitFor(() => !isAlive(pid), { what: `daemon ${pid} to exit`, timeoutMs: 10_000 }).catch(() => undefined);
       }
+      for (const fn of disposers.splice(0)) fn();
       rmSync(base, { recursive: true, force: true });
     },
   };

@@ -31,7 +31,7 @@ export const status: Handler<'status'> = async (params, { daemon }) => {
       synced,
     },
     config: { ok: configError === null, error: configError },
-    log: { recoveredAtStart: daemon.recoveredAtStart },
+    log: { recoveredAtStart: daemon.recoveredAtStart, writeError: daemon.recorder.writeError },
     builds: {
       running: state.builds.running !== null,
       count: state.builds.count,

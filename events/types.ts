@@ -83,8 +83,11 @@ export interface EventDataByType {
     readonly changed: number;
     readonly durationMs: number;
   };
-  /** Watches could not be placed (e.g. ENOSPC, past the inotify limit): those paths are polled. */
-  'watcher-overflow': { readonly path: string; readonly code: string; readonly message: string; readonly fallback: 'poll' };
+  /**
+   * Watches could not be placed (ENOSPC past the inotify limit): those paths are polled. Or a burst
+   * may have overflowed the kernel's event queue (code IN_Q_OVERFLOW): the tree is rescanned.
+   */
+  'watcher-overflow': { readonly path: string; readonly code: string; readonly message: string; readonly fallback: 'poll' | 'rescan' };
   /** The log had a torn or corrupt tail at open; it was cut at the last good record. */
   'log-recovered': { readonly truncatedBytes: number; readonly offset: number; readonly reason: string };
   /** The compilers and tools in use; `hash` is the identity every job key includes (per tool). */

@@ -21,6 +21,7 @@ import { VERSION } from '../version.js';
 import { ignoreRules } from '../watcher/ignore.js';
 import type { KnownFile } from '../watcher/reconcile.js';
 import { ProjectWatcher } from '../watcher/watcher.js';
+import { burstThreshold } from '../watcher/burst.js';
 import { OutputWatcher } from '../watcher/output-watcher.js';
 import { MemoryGuard } from './memory-guard.js';
 import { ConfigMonitor, CONFIG_PATH } from './config-monitor.js';
@@ -51,6 +52,8 @@ export interface StartOptions {
 
 export class Daemon {
   private watcher!: ProjectWatcher;
+  /** How big a burst of watcher events may have overflowed the kernel queue (read once). */
+  private readonly burst = burstThreshold(process.env);
   private builder!: Builder;
   private outputWatcher: OutputWatcher | null = null;
   private readonly runner = new SpawnerRunner((message) => this.logger.log('job', message));
@@ -219,6 +222,8 @@ export class Daemon {
       known: (path) => getFile(this.recorder.state, path) as KnownFile | undefined,
       knownFiles: () => liveFiles(this.recorder.state) as Iterable<[string, KnownFile]>,
       record: (events) => { this.recorder.record(events); },
+      burst: this.burst,
+      overflowed: () => this.restartWatcher('overflow'),
       log: (tag, message) => this.logger.log(tag, message),
     });
     this.watcher.start();
@@ -234,11 +239,17 @@ export class Daemon {
     if (before.idleTimeoutMs !== after.idleTimeoutMs) this.onActivity(this.server?.connections ?? 0);
     const rulesChanged = JSON.stringify([before.outputDirs, before.watchExclude, before.watchScope, before.settleMs, before.pollIntervalMs])
       !== JSON.stringify([after.outputDirs, after.watchExclude, after.watchScope, after.settleMs, after.pollIntervalMs]);
-    if (rulesChanged && this.watcher) {
+    if (rulesChanged) {
       this.logger.log('watcher', 'watch settings changed: restarting the watcher');
-      const old = this.watcher;
-      void old.close().then(() => { if (!this.stopping) this.startWatcher(false, 'config'); });
+      this.restartWatcher('config');
     }
+  }
+
+  /** A new watcher walks the tree again and reconciles it with the state (`watcher-rescan` with this reason). */
+  private restartWatcher(reason: string): void {
+    const old = this.watcher;
+    if (!old) return;
+    void old.close().then(() => { if (!this.stopping && this.watcher === old) this.startWatcher(false, reason); });
   }
 
   /** The idle clock runs only while no client is connected. */

@@ -48,6 +48,8 @@ export interface WatcherHealth {
   /** The folders watched for inputs (from jmake.toml's discovery, include dirs and jobs); null: the whole tree. */
   readonly scope: readonly string[] | null;
   readonly rescans: number;
+  /** watcher-overflow events: watch limit reached (paths polled) or a possible queue overflow (rescanned). */
+  readonly overflows: number;
   readonly lastRescan: { readonly seq: number; readonly reason: string; readonly changed: number } | null;
   /** Whether the sync cookie for this answer was seen (false: answered after the timeout). */
   readonly synced: boolean;

@@ -16,6 +16,8 @@
  * 4. Errors: chokidar reports watch failures (ENOSPC past the inotify limit) and then never reports
  *    those paths again. They are recorded (`watcher-overflow`), shown in status, and polled every
  *    `pollIntervalMs` (and at every sync) by a stat walk.
+ * 5. Queue overflow: nothing reports it (burst.ts says why), so a burst of raw events big enough
+ *    to have filled the kernel queue is recorded as one and the owner restarts the watcher (rescan).
  */
 import { readdirSync, rmSync, statSync, unlinkSync, writeFileSync, mkdirSync, type Stats } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -24,6 +26,7 @@ import type { NewEvent } from '../../events/types.js';
 import { isErrno } from '../errors.js';
 import type { LogTag } from '../daemon/logger.js';
 import type { Hasher } from '../util/hash.js';
+import { BurstDetector } from './burst.js';
 import { COOKIE_DIR, isCookiePath, type IgnoreRules } from './ignore.js';
 import { planReconcile, type KnownFile, type StatFacts } from './reconcile.js';
 
@@ -45,6 +48,10 @@ export interface WatcherDeps {
   knownFiles(): Iterable<[string, KnownFile]>;
   /** Append and apply; synchronous. */
   record(events: NewEvent[]): void;
+  /** Raw events in a burst that may have overflowed the kernel queue ({@link BurstDetector}). */
+  readonly burst: { readonly threshold: number; readonly queueLimit: number };
+  /** Events may have been lost: the owner rescans (restarts this watcher). Called at most once. */
+  overflowed(): void;
   log(tag: LogTag, message: string): void;
 }
 
@@ -81,6 +88,7 @@ export class ProjectWatcher {
   private readonly initialSeen = new Map<string, StatFacts>();
   private readonly cookieWaiters = new Map<string, () => void>();
   private cookieCounter = 0;
+  private overflowReported = false;
   private _ready = false;
   private closed = false;
   private watchedFiles = 0;
@@ -121,6 +129,16 @@ export class ProjectWatcher {
     watcher.on('addDir', () => { this.watchedDirs++; });
     watcher.on('unlinkDir', (path: string) => this.onUnlinkDir(this.rel(path)));
     watcher.on('error', (err: unknown) => this.onError(err));
+    const burst = new BurstDetector(this.deps.burst.threshold);
+    watcher.on('raw', () => {
+      if (!burst.note(Date.now()) || this.overflowReported || this.closed) return;
+      this.overflowReported = true;
+      const message = `${this.deps.burst.threshold}+ inotify events within a second: the kernel queue `
+        + `(fs.inotify.max_queued_events = ${this.deps.burst.queueLimit}) may have overflowed and dropped some`;
+      this.deps.log('watcher', `${message}; rescanning`);
+      this.record([{ type: 'watcher-overflow', data: { path: '.', code: 'IN_Q_OVERFLOW', message, fallback: 'rescan' } }]);
+      this.deps.overflowed();
+    });
     watcher.on('ready', () => {
       this.deps.log('watcher', `chokidar ready: ${this.watchedFiles} files, ${this.watchedDirs} dirs in ${Date.now() - started}ms`);
       void this.reconcileAtStart(started);

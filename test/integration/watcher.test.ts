@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { appendFileSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { execa } from 'execa';
 import { createProject, disposeAll, type TestProject } from '../helpers/project.js';
 import { events, waitForEvent, waitReady } from '../helpers/events.js';
 import { xxh64 } from '../helpers/hash.js';
@@ -59,6 +61,23 @@ describe('watcher', () => {
     const recorded = await events(p, ['--since', String(ready.events.lastSeq), '--type', 'file-changed']);
     expect(recorded.map((e) => [e.data.path, e.data.hash])).toEqual([['src/main.cpp', xxh64(content)]]);
     expect(status.events.lastSeq).toBeGreaterThanOrEqual(recorded[0]!.seq);
+  });
+
+  it('sees an atomic save (write a temp file, rename it over the source) as one change, and rebuilds just that source', async () => {
+    const p = await createProject();
+    expect((await p.json(['build'])).ok).toBe(true);
+    const since = (await waitReady(p)).events.lastSeq;
+    const content = '#include "greet.h"\n#include <cstdio>\nint main() { std::puts("saved atomically"); return 0; }\n';
+    // What VS Code, Emacs and Vim (with backupcopy=no) do: the new content under another name, then rename(2).
+    writeFileSync(p.path('src/.main.cpp.save-tmp'), content);
+    renameSync(p.path('src/.main.cpp.save-tmp'), p.path('src/main.cpp'));
+    await waitForEvent(p, since, (e) => e.data?.path === 'src/main.cpp', 'the saved file');
+    const build = await p.json(['build']);
+    expect(build.jobs.map((j: { kind: string; output: string }) => `${j.kind} ${relative(p.root, j.output)}`).sort())
+      .toEqual(['compile build/obj/src/main.cpp.o', 'link build/bin/hello']);
+    const seen = (await events(p, ['--since', String(since)])).filter((e) => e.data?.path === 'src/main.cpp');
+    expect(seen.map((e) => [e.type, e.data.hash])).toEqual([['file-changed', xxh64(content)]]);
+    expect((await execa(p.path('build/bin/hello'))).stdout).toBe('saved atomically');
   });
 
   it('keeps the last content when a second write follows the first within a few ms', async () => {

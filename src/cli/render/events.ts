@@ -26,7 +26,7 @@ function summary(event: JmakeEvent): string {
     case 'watcher-rescan':
       return `${event.data.reason}: ${event.data.scanned} files, ${event.data.changed} changed, ${event.data.durationMs}ms`;
     case 'watcher-overflow':
-      return `${event.data.code} on ${event.data.path}: polling`;
+      return `${event.data.code} on ${event.data.path}: ${event.data.fallback === 'rescan' ? 'rescanning' : 'polling'}`;
     case 'log-recovered':
       return `cut ${event.data.truncatedBytes} bytes at offset ${event.data.offset}: ${event.data.reason}`;
     default:

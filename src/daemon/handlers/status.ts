@@ -27,6 +27,7 @@ export const status: Handler<'status'> = async (params, { daemon }) => {
     watcher: {
       ...watcher.health(),
       rescans: state.watcher.rescans,
+      overflows: state.watcher.overflows,
       lastRescan: state.watcher.lastRescan,
       synced,
     },

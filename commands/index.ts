@@ -1,5 +1,7 @@
 /** oclif's explicit command strategy: one module lists every command (no directory scan at start-up). */
 import Build from './build.js';
+import CacheClean from './cache/clean.js';
+import CacheStats from './cache/stats.js';
 import Clean from './clean.js';
 import Compdb from './compdb.js';
 import Complete from './complete.js';
@@ -24,6 +26,8 @@ import Why from './why.js';
 export const COMMANDS = {
   build: Build,
   clean: Clean,
+  'cache:stats': CacheStats,
+  'cache:clean': CacheClean,
   compdb: Compdb,
   complete: Complete,
   tools: Tools,

@@ -126,6 +126,8 @@ export interface EventDataByType {
     readonly diagnostics: readonly DiagnosticData[];
     /** The tool's own output (bounded). */
     readonly log: string;
+    /** Restored from the compile cache instead of run (the log is the one stored with it). */
+    readonly cached?: true;
   };
   /** The jobs a build expects to run (those found out of date, and what waits for them), as it starts them. */
   'jobs-queued': { readonly build: number; readonly jobs: readonly string[] };

@@ -26,6 +26,7 @@ export async function runBuild(flags: ParsedFlags, targets: readonly string[]): 
       explain: flags.explain === true,
       dryRun: flags['dry-run'] === true,
       warnings: flags.warnings === true,
+      noCache: flags['no-cache'] === true,
       env,
       path: process.env.PATH,
     };

@@ -24,6 +24,7 @@ export const BUILD_FLAGS: readonly FlagSpec[] = [
   { name: 'verbose', char: 'v', kind: 'boolean', summary: 'Print each command.' },
   { name: 'profile', kind: 'string', summary: 'Build with [profile.NAME] (built in: debug, release).' },
   { name: 'warnings', kind: 'boolean', summary: 'Also show the warnings of sources that are up to date.' },
+  { name: 'no-cache', kind: 'boolean', summary: 'Neither use nor fill the compile cache ([cache]); --force alone still uses it.' },
 ];
 
 export const NOTIFY_FLAGS: readonly FlagSpec[] = [

@@ -9,6 +9,7 @@ import type { UserJobSpec } from '../jobs/graph.js';
 import { readUserJobs } from '../jobs/spec.js';
 import { locateNearest, type KeyPath } from './locate.js';
 import { pickEnv, type BuildEnv } from './build-env.js';
+import { parseSize } from './daemon-settings.js';
 import { ARTIFACT_TYPES, COMPILER_FAMILIES, DEFAULT_INCLUDE, PIPELINES, TABLES, rootNames } from './schema.js';
 
 export { ARTIFACT_TYPES, DEFAULT_INCLUDE, PIPELINES };
@@ -78,11 +79,16 @@ export interface BuildConfig {
   readonly env: BuildEnv;
   /** `[[jobs]]` entries. */
   readonly jobs: readonly UserJobSpec[];
+  /** `[cache]`: dir null means the default (the daemon's $XDG_CACHE_HOME/jmake or ~/.cache/jmake). */
+  readonly cache: { readonly enabled: boolean; readonly dir: string | null; readonly maxBytes: number };
   /** jmake.toml as parsed: any key is a `{{template}}` in user jobs. */
   readonly values: Readonly<Record<string, unknown>>;
 }
 
 export { BUILD_ENV_KEYS, pickEnv, type BuildEnv } from './build-env.js';
+
+/** [cache] max_size when not given: 5 GiB. */
+const DEFAULT_CACHE_BYTES = 5 * 2 ** 30;
 
 export const SOURCE_EXTENSIONS = ['c', 'cc', 'cpp', 'cxx', 'c++', 'C'];
 
@@ -102,7 +108,7 @@ export interface ResolveResult {
 export function resolveBuildConfig(values: Readonly<Record<string, unknown>>, text: string, env: BuildEnv, rootName: string): ResolveResult {
   const r = new Reader(values, text);
   r.unknownKeys([], KNOWN['']!);
-  for (const section of ['project', 'discovery', 'compile', 'link', 'binary', 'llvm', 'daemon']) r.unknownKeys([section], KNOWN[section]!);
+  for (const section of ['project', 'discovery', 'compile', 'link', 'binary', 'llvm', 'daemon', 'cache']) r.unknownKeys([section], KNOWN[section]!);
 
   const projectName = r.string(['project', 'name']) ?? rootName;
   const discoveryFiles = r.stringList(['discovery', 'files']);
@@ -180,6 +186,11 @@ export function resolveBuildConfig(values: Readonly<Record<string, unknown>>, te
     llvm: { root: r.string(['llvm', 'root']) ?? null, tools: llvmTools, prefer },
     env: pickEnv(env),
     jobs: readUserJobs(values),
+    cache: {
+      enabled: r.boolean(['cache', 'enabled']) ?? true,
+      dir: r.string(['cache', 'dir']) ?? null,
+      maxBytes: parseSize(r.string(['cache', 'max_size']) ?? '') ?? DEFAULT_CACHE_BYTES,
+    },
     values,
   };
   return { config, issues: r.issues };

@@ -106,3 +106,13 @@ function table(value: unknown): Record<string, unknown> {
 function normalizeRel(path: string): string {
   return path.replace(/^\.\//, '').replace(/\/+$/, '');
 }
+
+const SIZE_UNITS: Readonly<Record<string, number>> = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, KIB: 2 ** 10, MIB: 2 ** 20, GIB: 2 ** 30, TIB: 2 ** 40 };
+
+/** "5 GiB" -> bytes; a bare number is bytes. */
+export function parseSize(text: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$/.exec(text);
+  if (!m) return null;
+  const unit = SIZE_UNITS[(m[2] || 'B').toUpperCase()];
+  return unit === undefined ? null : Number(m[1]) * unit;
+}

@@ -236,11 +236,11 @@ export const TABLES: readonly TableSpec[] = [
     ],
   },
   {
-    name: 'cache', form: 'table', reserved: true, meaning: 'A cache of outputs shared between builds and checkouts.',
+    name: 'cache', form: 'table', meaning: 'The compile cache: outputs of compiles, shared between builds, branches and checkouts (see docs/scaling.md).',
     keys: [
       key('enabled', boolean, is(true), 'Whether outputs are cached.'),
-      key('dir', path('anywhere'), derived('the user\'s cache folder'), 'The cache folder; may be outside the project and is created when needed.'),
-      key('max_size', size, is('5 GiB'), 'The size above which the oldest entries are removed.'),
+      key('dir', path('anywhere'), derived('$XDG_CACHE_HOME/jmake, else ~/.cache/jmake'), 'The cache folder; may be outside the project (relative: to the root) and is created when needed.'),
+      key('max_size', size, is('5 GiB'), 'The size above which the least recently used entries are removed.'),
     ],
   },
   {

@@ -11,7 +11,9 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, posix, resolve } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import { closest } from './build-config.js';
-import { parseDuration } from './daemon-settings.js';
+import { parseDuration, parseSize } from './daemon-settings.js';
+
+export { parseSize };
 import { locateKey, locateNearest, type KeyLocation, type KeyPath } from './locate.js';
 import { ROOT_KEYS, TABLES, keySpec, rootNames, tableHeader, tableSpec, type TableSpec, type ValueType } from './schema.js';
 
@@ -392,16 +394,6 @@ class Checker {
     const { line, column } = this.locate(at);
     this.findings.push({ severity, line, column, message, ...(hint ? { hint } : {}) });
   }
-}
-
-const SIZE_UNITS: Readonly<Record<string, number>> = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, KIB: 2 ** 10, MIB: 2 ** 20, GIB: 2 ** 30, TIB: 2 ** 40 };
-
-/** "5 GiB" -> bytes; a bare number is bytes. */
-export function parseSize(text: string): number | null {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$/.exec(text);
-  if (!m) return null;
-  const unit = SIZE_UNITS[(m[2] || 'B').toUpperCase()];
-  return unit === undefined ? null : Number(m[1]) * unit;
 }
 
 /**

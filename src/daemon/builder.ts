@@ -21,13 +21,13 @@
  */
 import { availableParallelism } from 'node:os';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { DiagnosticData, JmakeEvent, NewEvent } from '../../events/types.js';
 import { resolveBuildConfig, type BuildConfig, type ConfigIssue } from '../config/build-config.js';
 import { JmakeError, isErrno } from '../errors.js';
 import { describeReason, jobKey, whyRun, type Reason } from '../graph/decide.js';
 import { TMP_SUFFIX, planBuild, type Plan, type PlannedJob } from '../graph/plan.js';
-import { USAGE_ERROR_CODES, type BuildParams, type BuildProgress, type BuildResult, type DiagnosticInfo, type JobReport, type ToolsResult, type WatchMessage } from '../protocol/messages.js';
+import { USAGE_ERROR_CODES, type CacheResult, type BuildParams, type BuildProgress, type BuildResult, type DiagnosticInfo, type JobReport, type ToolsResult, type WatchMessage } from '../protocol/messages.js';
 import { schedule } from '../scheduler/scheduler.js';
 import type { CommandRunner, RunResult } from '../scheduler/runner.js';
 import { allJobs, getFile, getJob, liveFiles } from '../state/selectors.js';
@@ -48,6 +48,9 @@ import { CarriedJobs } from './carried-jobs.js';
 import { ChangeTrigger, buildChanges } from './change-trigger.js';
 import { BuildFeed, ChangeList, type FeedListener } from './build-feed.js';
 import type { Recorder } from './recorder.js';
+import { CompileCache, type CacheHit } from '../cache/store.js';
+import { defaultCacheDir } from '../cache/dir.js';
+import { primaryKey } from '../cache/keys.js';
 
 export interface BuilderDeps {
   readonly root: string;
@@ -103,6 +106,8 @@ export class Builder {
   /** Every build, as it happens, for `jmake watch`. */
   private readonly feed = new BuildFeed();
   private readonly changes = new ChangeList();
+  /** The compile cache of the current [cache] settings (kept while they stay the same). */
+  private compileCache: CompileCache | null = null;
 
   constructor(private readonly deps: BuilderDeps) {
     this.externals = new ExternalFiles(deps.root, deps.hasher);
@@ -279,6 +284,7 @@ export class Builder {
     // Inputs the watcher cannot report (system headers, ...): a stat each, once per build.
     for (const path of this.freshness.unwatchedInputs()) if (this.externals.changed(path)) this.freshness.invalidateReaders(path);
     const ctx = this.decideContext(plan, toolchain, params.force === true, roots);
+    const cache = params.noCache || !config.cache.enabled ? null : this.cacheFor(config);
     const outputs = plan.targets.filter((t) => roots.has(t.output)).map((t) => join(this.deps.root, t.output));
 
     if (params.dryRun) return this.dryRun(plan, wanted, ctx, outputs, warnings, started);
@@ -330,7 +336,6 @@ export class Builder {
         return reason !== null;
       },
       execute: async (job, jobSignal) => {
-        jobsRun++;
         ranHere.add(job.id);
         launched++;
         progress({
@@ -338,8 +343,9 @@ export class Builder {
           label: labelOf(job), reason: describeReason(reasons.get(job.id)!), command: job.argv,
         });
         feed({ type: 'job-started', build, job: job.id, kind: job.kind, label: labelOf(job), done: launched - 1, total: Math.max(total, launched) });
-        const report = await this.runJob(plan, job, build, toolchain, jobSignal, reasons.get(job.id)!, params.path);
+        const report = await this.runJob(plan, job, build, toolchain, jobSignal, reasons.get(job.id)!, params.path, cache);
         done++;
+        if (report.report.status !== 'cached') jobsRun++;
         reports.set(job.id, report.report);
         diagnostics.push(...report.diagnostics);
         if (trigger === 'change') {
@@ -348,7 +354,7 @@ export class Builder {
         progress({ type: 'job-finished', job: job.id, kind: job.kind, status: report.report.status, durationMs: report.report.durationMs, done, total: Math.max(total, done), log: report.rawLog });
         feed({ type: 'job-finished', build, job: job.id, kind: job.kind, status: report.cancelled ? 'cancelled' : report.report.status, durationMs: report.report.durationMs, done, total: Math.max(total, done), log: report.rawLog });
         for (const d of report.diagnostics) feed({ type: 'diagnostic', build, job: job.id, ...d });
-        return report.cancelled ? 'cancelled' : report.report.status === 'succeeded' ? 'succeeded' : 'failed';
+        return report.cancelled ? 'cancelled' : report.report.status === 'failed' ? 'failed' : 'succeeded';
       },
       onSkipped: (job) => {
         reports.set(job.id, { id: job.id, kind: job.kind, output: join(this.deps.root, job.output), status: 'skipped', durationMs: 0, log: '', reason: 'a dependency failed or the build stopped' });
@@ -377,7 +383,7 @@ export class Builder {
     const carriedNote = carried.length > 0 ? ` (+${carried.length} run on change)` : '';
     this.deps.logger.log('job', `build ${build}${trigger === 'change' ? ' (on change)' : ''}: ${ok ? 'ok' : cancelled ? 'cancelled' : 'failed'}, ${jobsRun} jobs run${carriedNote}, ${failed} failed, in ${durationMs}ms (${phases})`);
     return {
-      ok, build, jobsRun: jobsRun + carried.length, durationMs, outputs,
+      ok, build, jobsRun: jobsRun + carried.filter((c) => c.report.status !== 'cached').length, durationMs, outputs,
       jobs: nodes.filter((j) => reports.has(j.id)).map((j) => reports.get(j.id)!),
       diagnostics, earlierDiagnostics, warnings, cancelled, dryRun: false,
     };
@@ -566,16 +572,26 @@ export class Builder {
     return { ok: true, build: 0, jobsRun: 0, durationMs: Math.round(performance.now() - started), outputs, jobs, diagnostics: [], earlierDiagnostics: [], warnings, cancelled: false, dryRun: true };
   }
 
-  private async runJob(plan: Plan, job: PlannedJob, build: number, toolchain: ResolvedToolchain, signal: AbortSignal, reason: Reason, path: string | undefined) {
+  private async runJob(plan: Plan, job: PlannedJob, build: number, toolchain: ResolvedToolchain, signal: AbortSignal, reason: Reason, path: string | undefined, cache: CompileCache | null) {
     const recorder = this.deps.recorder;
     const root = this.deps.root;
     // The inputs' content as the job starts: what the job key must describe.
     const before = recorder.state;
     recorder.record([{ type: 'job-started', data: { build, job: job.id, kind: job.kind } }]);
     const env = path ? { ...this.deps.env, PATH: path } : this.deps.env;
+    const hashNow = (p: string) => currentHash(before, plan, this.externals, p);
+    const toolId = toolIdOf(toolchain, job);
+    // A compile (its headers come from its depfile) may be in the cache: restored, not run.
+    const sourceHash = cache && !job.user && job.source && job.depfile ? hashNow(job.source) : null;
+    const primary = sourceHash ? primaryKey({ tool: toolId, argv: job.argv, root, sourceHash }, (text) => this.deps.hasher.hashBytes(Buffer.from(text))) : null;
+    const cacheStarted = performance.now();
+    const hit = primary ? await this.restoreFromCache(cache!, primary, job, hashNow) : null;
     let result: RunResult;
     let argv: string[];
-    if (job.user) {
+    if (hit) {
+      argv = [...job.argv];
+      result = { exitCode: 0, signal: null, output: hit.log, durationMs: performance.now() - cacheStarted, spawnError: null, cancelled: false };
+    } else if (job.user) {
       argv = [...job.argv];
       result = await runUserJob(this.deps.runner, job, root, env, signal, (message) => this.deps.logger.log('job', message));
       // What it wrote may be a tracked file (a generated header): in the state before dependents are judged.
@@ -592,9 +608,8 @@ export class Builder {
     const log = result.spawnError ? `jmake: cannot run ${argv[0]}: ${result.spawnError}\n${result.output}` : result.output;
     const parsed = parseDiagnostics(log, root);
     const diagnostics: DiagnosticData[] = job.source ? parsed : resolveLinkerFiles(parsed, linkedSources(plan, job));
-    const inputs = this.inputsOf(plan, job, before, succeeded);
+    const inputs = hit ? hit.inputs : this.inputsOf(plan, job, before, succeeded);
     const argvHash = this.argvHash(job);
-    const toolId = toolIdOf(toolchain, job);
     const key = jobKey(toolId, argvHash, inputs, (text) => this.deps.hasher.hashBytes(Buffer.from(text)));
     const facts = succeeded && job.output !== '' ? outputFacts(join(root, job.output), this.deps.hasher) : null;
     const output = facts ? { path: job.output, ...facts } : null;
@@ -602,11 +617,14 @@ export class Builder {
     const wrote = succeeded && (job.user ? job.user.outputs.every((o) => existsSync(join(root, o))) : output !== null);
     const status = result.cancelled ? 'cancelled' : wrote ? 'succeeded' : 'failed';
     if (job.user && status !== 'succeeded') for (const o of job.user.outputs) rmSync(join(root, o), { force: true });
+    if (primary && !hit && status === 'succeeded') {
+      await cache!.store(primary, inputs, { output: join(root, job.output), depfile: join(root, job.depfile!), log, root });
+    }
     const event: NewEvent = {
       type: 'job-finished',
       data: {
         build, job: job.id, kind: job.kind, status, exitCode: result.exitCode, durationMs: Math.round(result.durationMs),
-        key, tool: toolId, argvHash, inputs, output, diagnostics,
+        key, tool: toolId, argvHash, inputs, output, diagnostics, ...(hit ? { cached: true } : {}),
         log: log.length > MAX_LOG_IN_EVENT ? `${log.slice(0, MAX_LOG_IN_EVENT)}\n[truncated]\n` : log,
       },
     };
@@ -616,13 +634,39 @@ export class Builder {
       // Up to date with the inputs as they were when it started; a later edit touches it again.
       if (status === 'succeeded') this.freshness.markFresh(job.id, before.lastSeq);
     }
-    this.deps.logger.log('job', `${job.kind} ${job.id}: ${status} in ${Math.round(result.durationMs)}ms`);
+    this.deps.logger.log('job', `${job.kind} ${job.id}: ${hit ? 'restored from the cache' : status} in ${Math.round(result.durationMs)}ms`);
     const report: JobReport = {
       // The reply keeps its statuses: a job stopped while it ran did not succeed.
-      id: job.id, kind: job.kind, output: join(root, job.output), status: status === 'succeeded' ? 'succeeded' : 'failed', durationMs: Math.round(result.durationMs),
+      id: job.id, kind: job.kind, output: join(root, job.output), status: status !== 'succeeded' ? 'failed' : hit ? 'cached' : 'succeeded', durationMs: Math.round(result.durationMs),
       log: stripAnsi(log), reason: describeReason(reason),
     };
     return { report, rawLog: log, diagnostics: diagnostics as DiagnosticInfo[], cancelled: result.cancelled };
+  }
+
+  /** A hit put in place (output renamed over, depfile written), or null: the job runs. */
+  private async restoreFromCache(cache: CompileCache, primary: string, job: PlannedJob, hashNow: (path: string) => string | null): Promise<CacheHit | null> {
+    const hit = await cache.lookup(primary, hashNow);
+    const root = this.deps.root;
+    const restored = hit !== null && await cache.restore(hit, { output: join(root, job.output), depfile: job.depfile ? join(root, job.depfile) : null, root });
+    if (!restored) cache.counts.misses++;
+    return restored ? hit : null;
+  }
+
+  /** `jmake cache stats|clean`: the cache of the current [cache] settings. */
+  async cacheCommand(action: 'stats' | 'clean'): Promise<CacheResult> {
+    const { config } = this.config({}, true);
+    const cache = this.cacheFor(config);
+    const stats = action === 'clean' ? await cache.clean() : await cache.stats();
+    return { enabled: config.cache.enabled, ...stats, ...cache.counts };
+  }
+
+  /** The cache for these [cache] settings; the same object while they do not change. */
+  private cacheFor(config: BuildConfig): CompileCache {
+    const dir = config.cache.dir === null ? defaultCacheDir(this.deps.env) : resolve(this.deps.root, config.cache.dir);
+    if (this.compileCache?.baseDir !== dir || this.compileCache.maxBytes !== config.cache.maxBytes) {
+      this.compileCache = new CompileCache(dir, this.deps.hasher, config.cache.maxBytes, (message) => this.deps.logger.log('job', message));
+    }
+    return this.compileCache;
   }
 
   private argvHash(job: PlannedJob): string {

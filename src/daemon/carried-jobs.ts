@@ -17,9 +17,9 @@ export interface CarriedJob {
 export class CarriedJobs {
   private readonly jobs = new Map<string, CarriedJob>();
 
-  /** A change build ran this job. A failure is not carried: the next build runs the job again. */
+  /** A change build ran (or restored) this job. A failure is not carried: the next build runs the job again. */
   ranOnChange(job: CarriedJob): void {
-    if (job.report.status === 'succeeded') this.jobs.set(job.report.id, { ...job, report: { ...job.report, startedOnChange: true } });
+    if (job.report.status === 'succeeded' || job.report.status === 'cached') this.jobs.set(job.report.id, { ...job, report: { ...job.report, startedOnChange: true } });
     else this.jobs.delete(job.report.id);
   }
 

@@ -46,7 +46,7 @@ export const GUARDS: { readonly [M in Method]: Guard<M> } = {
     return { ok: true, params: { reason: raw.reason as string | undefined } };
   },
   build(raw) {
-    for (const key of ['force', 'explain', 'dryRun', 'warnings'] as const) {
+    for (const key of ['force', 'explain', 'dryRun', 'warnings', 'noCache'] as const) {
       if (raw[key] !== undefined && typeof raw[key] !== 'boolean') return fail(`${key} must be a boolean`);
     }
     const what = watchParams(raw);
@@ -55,7 +55,7 @@ export const GUARDS: { readonly [M in Method]: Guard<M> } = {
       ok: true,
       params: {
         ...what.params, force: raw.force as boolean | undefined, explain: raw.explain as boolean | undefined,
-        dryRun: raw.dryRun as boolean | undefined, warnings: raw.warnings as boolean | undefined,
+        dryRun: raw.dryRun as boolean | undefined, warnings: raw.warnings as boolean | undefined, noCache: raw.noCache as boolean | undefined,
       },
     };
   },
@@ -79,6 +79,10 @@ export const GUARDS: { readonly [M in Method]: Guard<M> } = {
   },
   clean() {
     return { ok: true, params: {} };
+  },
+  cache(raw) {
+    if (raw.action !== 'stats' && raw.action !== 'clean') return fail('action must be "stats" or "clean"');
+    return { ok: true, params: { action: raw.action } };
   },
   compdb(raw) {
     if (raw.profile !== undefined && typeof raw.profile !== 'string') return fail('profile must be a string');

@@ -122,6 +122,8 @@ export interface BuildParams {
   readonly dryRun?: boolean;
   /** Also return the stored diagnostics of jobs that are up to date. */
   readonly warnings?: boolean;
+  /** Neither restore from nor store into the compile cache. */
+  readonly noCache?: boolean;
   /** CC, CXX, CFLAGS, CXXFLAGS, LDFLAGS of the client: part of the job keys. */
   readonly env?: Readonly<Record<string, string>>;
   /** The client's PATH: where the tools are found (a different compiler on PATH is a different tool). */
@@ -205,6 +207,19 @@ export interface WhyResult {
 }
 
 /** Every method: its params, its final result, and what its progress messages carry. */
+export interface CacheResult {
+  readonly enabled: boolean;
+  readonly dir: string;
+  /** Before a clean: what it removed. */
+  readonly entries: number;
+  readonly bytes: number;
+  readonly maxBytes: number;
+  /** Since the daemon started: compiles restored, compiles looked up and not found, results stored. */
+  readonly hits: number;
+  readonly misses: number;
+  readonly stored: number;
+}
+
 export interface Methods {
   hello: { params: HelloParams; result: HelloResult; progress: never };
   status: { params: { readonly sync?: boolean }; result: StatusResult; progress: never };
@@ -214,6 +229,8 @@ export interface Methods {
   build: { params: BuildParams; result: BuildResult; progress: BuildProgress };
   tools: { params: { readonly env?: Readonly<Record<string, string>>; readonly path?: string }; result: ToolsResult; progress: never };
   clean: { params: Record<string, never>; result: { readonly removed: number }; progress: never };
+  /** The compile cache of this project's [cache] settings: its size, or empty it. */
+  cache: { params: { readonly action: 'stats' | 'clean' }; result: CacheResult; progress: never };
   why: { params: { readonly job: string }; result: WhyResult; progress: never };
   complete: { params: CompleteParams; result: CompleteResult; progress: CompleteProgress };
   jobs: { params: { readonly all?: boolean }; result: JobsResult; progress: never };
@@ -331,7 +348,7 @@ export type Params<M extends Method> = Methods[M]['params'];
 export type Result<M extends Method> = Methods[M]['result'];
 export type Progress<M extends Method> = Methods[M]['progress'];
 
-export const METHODS: readonly Method[] = ['hello', 'status', 'events', 'shutdown', 'cancel', 'build', 'tools', 'clean', 'why', 'complete', 'jobs', 'cancel-build', 'compdb', 'watch', 'notify'];
+export const METHODS: readonly Method[] = ['hello', 'status', 'events', 'shutdown', 'cancel', 'build', 'tools', 'clean', 'cache', 'why', 'complete', 'jobs', 'cancel-build', 'compdb', 'watch', 'notify'];
 
 export function isMethod(value: unknown): value is Method {
   return typeof value === 'string' && (METHODS as readonly string[]).includes(value);

@@ -62,7 +62,7 @@ class Rng {
 
 /** Keys the guards look at, and a few that trip JavaScript or node-ipc. */
 const KEYS = ['protocol', 'version', 'client', 'sync', 'since', 'limit', 'types', 'follow', 'reason', 'force', 'explain', 'dryRun',
-  'warnings', 'targets', 'profile', 'jobs', 'keepGoing', 'env', 'path', 'paths', 'wait', 'job', 'all', 'freeze', 'rid',
+  'warnings', 'targets', 'profile', 'jobs', 'keepGoing', 'env', 'path', 'paths', 'wait', 'job', 'all', 'freeze', 'rid', 'noCache', 'action',
   '__proto__', 'constructor', 'toString', 'id', '_maxListeners', ''];
 
 function junk(r: Rng, depth = 0): unknown {
@@ -136,7 +136,7 @@ const BREAKERS: { readonly [M in Method]?: readonly (readonly [string, unknown])
   events: [['since', -1], ['since', 1.5], ['since', '0'], ['limit', 0], ['limit', 'x'], ['limit', 2 ** 53], ['types', 'file-added'], ['types', [1]], ['follow', 'true']],
   shutdown: [['reason', 42], ['reason', null], ['reason', ['x']], ['reason', {}]],
   cancel: [['rid', 0], ['rid', '1'], ['rid', 1.5], ['rid', null], ['rid', -3], ['rid', 2 ** 53]],
-  build: [['force', 'yes'], ['explain', 1], ['dryRun', null], ['warnings', []], ['jobs', 0], ['jobs', 1.5], ['keepGoing', 'no'], ['targets', 'all'],
+  build: [['force', 'yes'], ['noCache', 'no'], ['explain', 1], ['dryRun', null], ['warnings', []], ['jobs', 0], ['jobs', 1.5], ['keepGoing', 'no'], ['targets', 'all'],
     ['targets', [1]], ['profile', ''], ['profile', 3], ['env', { CC: 1 }], ['env', 'CC=gcc'], ['path', 7]],
   watch: [['jobs', -1], ['keepGoing', 0], ['targets', {}], ['profile', ''], ['env', [1]], ['path', false]],
   notify: [['paths', 'x'], ['paths', ['relative']], ['paths', [1]], ['paths', null], ['wait', 'yes'], ['jobs', '4']],
@@ -144,6 +144,7 @@ const BREAKERS: { readonly [M in Method]?: readonly (readonly [string, unknown])
   why: [['job', ''], ['job', 1], ['job', null], ['job', ['a']]],
   compdb: [['profile', 1], ['path', []], ['env', 5]],
   jobs: [['all', 'yes'], ['all', 0]],
+  cache: [['action', 'purge'], ['action', 1], ['action', null], ['action', ['stats']]],
   complete: [['dryRun', 'yes'], ['freeze', 1], ['path', {}], ['env', [1]]],
   hello: [['protocol', '1'], ['protocol', 1.5], ['protocol', null], ['protocol', [1]], ['protocol', 2 ** 53], ['version', 1], ['version', null],
     ['version', {}], ['client', 1], ['client', null], ['client', false]],

@@ -50,7 +50,8 @@ export async function createProject(fixture = 'hello', options: { parent?: strin
   const tmp = join(base, 'tmp');
   mkdirSync(tmp);
   // Both candidates for the socket dir are private to this test: no other daemon is ever listed.
-  const env: NodeJS.ProcessEnv = { ...process.env, XDG_RUNTIME_DIR: runtimeDir, TMPDIR: tmp, NO_COLOR: '1' };
+  // Its own compile cache too: a test that expects a compile must not find it cached by another.
+  const env: NodeJS.ProcessEnv = { ...process.env, XDG_RUNTIME_DIR: runtimeDir, TMPDIR: tmp, XDG_CACHE_HOME: join(base, 'cache'), NO_COLOR: '1' };
   // Loading a CA bundle costs every node process ~60 ms here, and jmake makes no TLS connection.
   delete env.NODE_EXTRA_CA_CERTS;
   delete env.JMAKE_TEST_DAEMON_VERSION;

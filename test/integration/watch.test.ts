@@ -89,7 +89,7 @@ describe('jmake watch', () => {
     expect(b.buildLines(fromB.line.build!)).toEqual(a.buildLines(fromA.line.build!));
 
     // A build someone else asks for is in both feeds too.
-    const forced = await build(p, ['--force']);
+    const forced = await build(p, ['--force', '--no-cache']);
     for (const w of [a, b]) {
       const seen = await w.next((l) => finished(l) && l.build === forced.build, 'the forced build');
       expect(seen.line).toMatchObject({ ok: true, jobsRun: 3 });

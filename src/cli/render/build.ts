@@ -46,10 +46,12 @@ export class BuildPrinter {
     const failed = result.jobs.filter((j) => j.status === 'failed').length;
     const skipped = result.jobs.filter((j) => j.status === 'skipped').length;
     const took = duration(result.durationMs);
-    if (result.cancelled) process.stdout.write(`jmake: build cancelled after ${took}\n`);
-    else if (!result.ok) process.stdout.write(`${this.c.red('jmake: build failed')}: ${failed} failed, ${skipped} not run (${took})\n`);
-    else if (result.jobsRun === 0) process.stdout.write('jmake: no work to do\n');
-    else process.stdout.write(`jmake: ${result.jobsRun} job${result.jobsRun === 1 ? '' : 's'} in ${took}\n`);
+    if (result.cancelled) { process.stdout.write(`jmake: build cancelled after ${took}\n`); return; }
+    if (!result.ok) { process.stdout.write(`${this.c.red('jmake: build failed')}: ${failed} failed, ${skipped} not run (${took})\n`); return; }
+    const cached = result.jobs.filter((j) => j.status === 'cached').length;
+    const fromCache = cached > 0 ? `, ${cached} restored from the cache` : '';
+    if (result.jobsRun === 0 && cached === 0) process.stdout.write('jmake: no work to do\n');
+    else process.stdout.write(`jmake: ${result.jobsRun} job${result.jobsRun === 1 ? '' : 's'}${fromCache} in ${took}\n`);
   }
 
   /** The diagnostics of up-to-date sources (--warnings), as compilers print them. */

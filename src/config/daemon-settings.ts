@@ -1,3 +1,4 @@
+import { isPlainRelative } from '../util/inside-root.js';
 import { watchScope } from '../watcher/scope.js';
 
 /**
@@ -57,7 +58,9 @@ export function daemonSettings(config: Readonly<Record<string, unknown>> | null)
     settleMs: pick('settle_ms', daemon.settle_ms, (v) => nonNegativeInt(v, 5000), DEFAULT_SETTINGS.settleMs),
     pollIntervalMs: pick('poll_interval', daemon.poll_interval, (v) => atLeast(timerDuration(v), MIN_POLL_MS), DEFAULT_SETTINGS.pollIntervalMs),
     keepRecentEvents: pick('keep_recent_events', daemon.keep_recent_events, (v) => nonNegativeInt(v, 1e9), DEFAULT_SETTINGS.keepRecentEvents),
-    outputDirs: [normalizeRel(outputDir), ...profileDirs.map(normalizeRel)],
+    // Only folders inside the root: the output watcher creates them, and one outside ("../build",
+    // "build/../../x") is refused by the build anyway (validate.ts).
+    outputDirs: [normalizeRel(outputDir), ...profileDirs.map(normalizeRel)].filter(isPlainRelative),
     buildOnChange: pick('build_on_change', daemon.build_on_change, (v) => (typeof v === 'boolean' ? v : null), DEFAULT_SETTINGS.buildOnChange),
     maxMemoryMb: pick('max_memory_mb', daemon.max_memory_mb, (v) => nonNegativeInt(v, 1e6), DEFAULT_SETTINGS.maxMemoryMb),
     watchScope: watchScope(config),
@@ -103,8 +106,9 @@ function table(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
+/** As build-config.ts reads output dirs: `./out/`, `out/./x` -> `out`, `out/x`. */
 function normalizeRel(path: string): string {
-  return path.replace(/^\.\//, '').replace(/\/+$/, '');
+  return path.replace(/\/\.\//g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
 }
 
 const SIZE_UNITS: Readonly<Record<string, number>> = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, KIB: 2 ** 10, MIB: 2 ** 20, GIB: 2 ** 30, TIB: 2 ** 40 };

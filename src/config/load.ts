@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parse, TomlError } from 'smol-toml';
 import type { Hasher } from '../util/hash.js';
+import { notUtf8Finding, syntaxFinding } from './validate.js';
 
 export interface ConfigError {
   readonly message: string;
@@ -26,16 +27,23 @@ export function readConfig(path: string, hasher: Hasher): ConfigRead {
   return parseConfig(bytes, hasher.hashBytes(bytes));
 }
 
+/**
+ * The messages are `jmake validate`'s (validate.ts): a file that is not UTF-8 is refused where it
+ * stops being text (decoding would silently turn those bytes into U+FFFD, and a flag holding them
+ * would reach the compiler changed), and a syntax error says what and where.
+ */
 export function parseConfig(bytes: Buffer, hash: string): ConfigRead {
+  const text = bytes.toString('utf8');
+  const undecodable = notUtf8Finding(text);
+  if (undecodable) return { ok: false, hash, error: { message: undecodable.message, line: undecodable.line, column: undecodable.column } };
   try {
     // smol-toml returns null-prototype objects; a JSON round trip makes them plain data.
-    const text = bytes.toString('utf8');
     const values = JSON.parse(JSON.stringify(parse(text))) as Record<string, unknown>;
     return { ok: true, hash, values, text };
   } catch (err) {
     if (err instanceof TomlError) {
-      const first = err.message.split('\n')[0] ?? err.message;
-      return { ok: false, hash, error: { message: first.replace(/^Invalid TOML document: /, ''), line: err.line, column: err.column } };
+      const finding = syntaxFinding(err, text);
+      return { ok: false, hash, error: { message: finding.message, line: finding.line, column: finding.column } };
     }
     return { ok: false, hash, error: { message: (err as Error).message, line: 0, column: 0 } };
   }

@@ -44,8 +44,14 @@ Every jmake project has a \`jmake.toml\` at its root; every table in it is optio
 lists every table and key with its type, default and meaning. \`jmake validate\` checks a file
 against the same list and prints each problem as \`jmake.toml:LINE:COLUMN: error|warning: message\`;
 it exits 2 when there are errors and 0 with warnings only. Unknown keys are warnings (with a "did
-you mean"); wrong types and values are errors. [build.md](build.md) explains how the build uses
-these keys.
+you mean"); wrong types and values are errors. \`jmake build\` refuses a file with errors, printing
+exactly what \`jmake validate\` prints for them (and exits 2); warnings never stop a build.
+[build.md](build.md) explains how the build uses these keys.
+
+The file is UTF-8, as TOML requires: a byte that is no UTF-8 character is an error at its line and
+column (write \`"\\uFFFD"\` in a string if you mean that character). Quoted text in messages has
+its control characters shown as \`\\xNN\`, so a binary file cannot send escape sequences to the
+terminal. jmake never rewrites jmake.toml after a failed parse.
 
 Tables marked *reserved* are accepted and validated but not used yet, so a config written for them
 keeps working when they are.`;
@@ -57,7 +63,7 @@ const TYPES = `## Types
 | string | \`"text"\`; never empty |
 | flag | one compiler or linker argument, a non-empty string: \`"-Wall"\` |
 | glob | a pattern relative to the project root: \`"src/**/*.c"\`, \`"tests/*_test.cpp"\` |
-| path (output) | relative to the project root and inside it (no absolute paths, no \`..\`): jmake writes and deletes files there |
+| path (output) | relative to the project root and inside it (no absolute paths, no \`..\`, not \`jmake.toml\` or \`.jmake/\`): jmake writes and deletes files there |
 | path (input) | relative to the project root, or absolute (system or sibling folders); a missing one is a warning |
 | path (anywhere) | any folder; created when needed |
 | duration | a number of seconds, or a string with a unit: \`"500ms"\`, \`"30s"\`, \`"10m"\`, \`"3h"\` |

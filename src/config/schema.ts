@@ -144,7 +144,7 @@ export const TABLES: readonly TableSpec[] = [
   {
     name: 'project', form: 'table', meaning: 'What the project is called.',
     keys: [
-      key('name', string(), derived('the name of the project folder'), 'The project name; also the name of the `[binary]` when that does not set one.'),
+      key('name', string(), derived('the name of the project folder'), 'The project name; also the name of the `[binary]` when that does not set one, and then a file name (no `/` or control characters, not `.` or `..`).'),
       key('root', string(), derived('the folder holding jmake.toml'), 'The project root (the root is always the folder holding jmake.toml).', reserved),
       key('version', string(), NONE, 'The project version.', reserved),
       key('description', string(), NONE, 'A one-line description of the project.', reserved),

@@ -34,6 +34,8 @@ export type Exists = (absolutePath: string) => boolean;
  * the checks need only the text and the root); relative input paths are looked up under `root`.
  */
 export function validateConfig(text: string, file: string, root: string, exists: Exists = existsSync): Finding[] {
+  const undecodable = notUtf8Finding(text);
+  if (undecodable) return [undecodable];
   let values: Record<string, unknown>;
   try {
     values = parse(text) as Record<string, unknown>;
@@ -77,13 +79,13 @@ const SYNTAX_HINTS: readonly (readonly [RegExp, string])[] = [
   [/incomplete key-value|unexpected end of key|illegal empty bare key/, 'write key = value; quote keys that hold characters other than letters, digits, _ and -'],
 ];
 
-function syntaxFinding(err: TomlError, text: string): Finding {
+export function syntaxFinding(err: TomlError, text: string): Finding {
   const reason = (err.message.split('\n')[0] ?? err.message).replace(/^Invalid TOML document: /, '');
   const lines = text.split('\n');
   const source = (lines[err.line - 1] ?? '').trim();
   if (/redefine/.test(reason)) return duplicateFinding(err, lines, source);
   const atEnd = source === '' && lines.slice(err.line - 1).every((l) => l.trim() === '');
-  const where = source !== '' ? ` in \`${source}\`` : atEnd ? ' at the end of the file' : '';
+  const where = source !== '' ? ` in \`${printable(source)}\`` : atEnd ? ' at the end of the file' : '';
   const hint = SYNTAX_HINTS.find(([re]) => re.test(reason))?.[1];
   return { severity: 'error', line: err.line, column: err.column, message: `syntax error: ${reason}${where}`, ...(hint ? { hint } : {}) };
 }
@@ -113,11 +115,38 @@ function duplicateFinding(err: TomlError, lines: readonly string[], source: stri
     const hint = first >= 0 ? `the first is at line ${first + 1}; keep one of them` : 'a table or dotted key above already defines it; keep one of them';
     return { ...at, message: `key ${name} is defined twice${table}`, hint };
   }
-  return { ...at, message: `syntax error: a table or value is defined twice, in \`${source}\`` };
+  return { ...at, message: `syntax error: a table or value is defined twice, in \`${printable(source)}\`` };
 }
 
 function normalizeKey(key: string): string {
   return key.split('.').map((part) => part.trim()).join('.');
+}
+
+/** Quoted source text is shown on a terminal: control characters escaped, at most 80 characters. */
+const SHOWN_SOURCE = 80;
+
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return escaped.length > SHOWN_SOURCE ? `${escaped.slice(0, SHOWN_SOURCE)}...` : escaped;
+}
+
+/**
+ * A TOML file is UTF-8. Bytes that are not decode to U+FFFD (the replacement character), so the
+ * first one marks where the file stops being text; the daemon, which reads bytes, refuses the same
+ * file at the same place (load.ts). A U+FFFD that is really meant is written "\uFFFD".
+ */
+export function notUtf8Finding(text: string): Finding | null {
+  const at = text.indexOf('\uFFFD');
+  if (at < 0) return null;
+  const before = text.slice(0, at);
+  const line = before.split('\n').length;
+  const column = at - (before.lastIndexOf('\n') + 1) + 1;
+  return {
+    severity: 'error', line, column,
+    message: 'not valid UTF-8: the bytes here are not a character (is this a text file?)',
+    hint: 'save jmake.toml as UTF-8, as TOML requires; to mean the character U+FFFD itself, write "\\uFFFD" in a string',
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -143,6 +172,7 @@ class Checker {
       else this.unknown([], name, rootNames(), isTable(value));
     }
     this.targetsAgainstBinary(values);
+    this.projectNameAsFileName(values);
     this.uniqueNames(values, 'targets', 'name', 'two targets are named', 'target names must be unique');
     this.uniqueNames(values, 'jobs', 'id', 'two jobs have the id', 'job ids must be unique');
     this.jobDependencies(values);
@@ -277,7 +307,11 @@ class Checker {
     if (normal === '..' || normal.startsWith('../')) { this.error(at, `${dotted(at)} = "${v}" leaves the project root`, insideHint); return; }
     if (normal === '.' || normal === '') { this.error(at, `${dotted(at)} = "${v}" is the project root itself`, insideHint); return; }
     // The build refuses any `..`: an unnormalised path would not match the tracked (normalised) paths.
-    if (v.split('/').includes('..')) this.error(at, `${dotted(at)} = "${v}" must not contain ".."`, `write "${normal}" instead`);
+    if (v.split('/').includes('..')) { this.error(at, `${dotted(at)} = "${v}" must not contain ".."`, `write "${normal}" instead`); return; }
+    // jmake's own files: the config itself, and the state dir with the event log.
+    if (normal === 'jmake.toml' || normal === '.jmake' || normal.startsWith('.jmake/')) {
+      this.error(at, `${dotted(at)} = "${v}" is jmake's own ${normal === 'jmake.toml' ? 'config file' : 'state folder'}`, `jmake would overwrite or delete it; choose another path, such as "${example}"`);
+    }
   }
 
   /** Inputs may live anywhere; one that is missing is worth a warning, not a failed build. */
@@ -315,6 +349,18 @@ class Checker {
     if (isTable(values.binary) && Array.isArray(values.targets) && values.targets.length > 0) {
       this.warn(['binary'], '[binary] is ignored when [[targets]] are given', 'move its settings into a [[targets]] entry, or delete [binary]');
     }
+  }
+
+  /** With no [binary] name and no [[targets]], the project name names the artifact file (bin/NAME). */
+  private projectNameAsFileName(values: Record<string, unknown>): void {
+    const name = isTable(values.project) ? values.project.name : undefined;
+    if (typeof name !== 'string' || name.trim() === '') return;
+    if (Array.isArray(values.targets) && values.targets.length > 0) return;
+    if (isTable(values.binary) && values.binary.name !== undefined) return;
+    // eslint-disable-next-line no-control-regex
+    if (name !== '.' && name !== '..' && !/[/\u0000-\u001f\u007f]/.test(name)) return;
+    this.error(['project', 'name'], `project.name = "${printable(name)}" names the binary (bin/NAME), and a file name may not hold "/" or control characters, or be "." or ".."`,
+      'set [binary] name = "..." to a plain name (letters, digits and _ . + -), or give the project one');
   }
 
   private uniqueNames(values: Record<string, unknown>, table: string, key: string, message: string, rule: string): void {

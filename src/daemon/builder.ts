@@ -20,10 +20,11 @@
  * build at once; the next request reports the jobs it ran as its own (carried-jobs.ts).
  */
 import { availableParallelism } from 'node:os';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { DiagnosticData, JmakeEvent, NewEvent } from '../../events/types.js';
 import { resolveBuildConfig, type BuildConfig, type ConfigIssue } from '../config/build-config.js';
+import { configRefusal, configRefusalOnDisk } from '../config/refusal.js';
 import { JmakeError, isErrno } from '../errors.js';
 import { describeReason, jobKey, whyRun, type Reason } from '../graph/decide.js';
 import { TMP_SUFFIX, planBuild, type Plan, type PlannedJob } from '../graph/plan.js';
@@ -34,6 +35,9 @@ import { allJobs, getFile, getJob, liveFiles } from '../state/selectors.js';
 import type { JobRecord, ProjectState } from '../state/state.js';
 import { compdbEntries, compdbText } from '../toolchain/compdb.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { describeEscape, escapingLink, escapingLinkTo, isPlainRelative, removeInside } from '../util/inside-root.js';
+import { ownedFiles } from '../graph/outputs.js';
+import { foldersOf, undecodableNames, undecodableWarning } from '../util/names.js';
 import { normalizeDepPath, parseDepfile } from '../toolchain/depfile.js';
 import { parseDiagnostics, resolveLinkerFiles, stripAnsi } from '../toolchain/diagnostics.js';
 import type { ToolchainManager, ResolvedToolchain } from '../toolchain/manager.js';
@@ -90,6 +94,8 @@ export class Builder {
   readonly externals: ExternalFiles;
   readonly outputs: OutputChecker;
   private planCache: { key: string; plan: Plan } | null = null;
+  /** Per plan: sources left out for their names (plan notes, util/names.ts), said with every build. */
+  private readonly planNotes = new WeakMap<Plan, string[]>();
   private readonly freshness: Freshness;
   private outputsUntrusted = false;
   private readonly trigger: ChangeTrigger;
@@ -228,12 +234,24 @@ export class Builder {
     };
   }
 
-  /** Remove every output jmake built (all profiles), keep the history. */
+  /**
+   * Remove every output jmake built (all profiles), keep the history. An output behind a symbolic
+   * link out of the project is left alone (its record stays), and the clean then fails saying so.
+   */
   async clean(): Promise<number> {
     await this.queue;
-    const jobs = [...allJobs(this.deps.recorder.state)].map(([id]) => id);
-    for (const id of jobs) removeOutput(this.deps.root, id);
+    const jobs: string[] = [];
+    const refused: { message: string; hint: string }[] = [];
+    for (const [id, record] of allJobs(this.deps.recorder.state)) {
+      const why = this.removeOutput(id, record);
+      if (why) refused.push(why);
+      else jobs.push(id);
+    }
     if (jobs.length > 0) this.deps.recorder.record([{ type: 'outputs-removed', data: { build: 0, jobs } }], { durable: true });
+    if (refused.length > 0) {
+      const first = refused[0]!;
+      throw new JmakeError('build-plan', `${first.message}\n(${refused.length} output${refused.length === 1 ? '' : 's'} left in place, ${jobs.length} removed)`, 2, `${first.hint}, and clean again`);
+    }
     return jobs.length;
   }
 
@@ -269,10 +287,16 @@ export class Builder {
     this.syncedSeq = this.deps.recorder.state.lastSeq;
     if (trigger === 'request') this.trigger.cancelPending(); // this build sees every change recorded so far
     phases.mark('sync');
-    const { config, warnings } = this.config(params.env ?? {});
+    const { config, warnings: configWarnings } = this.config(params.env ?? {});
     const toolchain = await this.toolchain(config, params.path);
     phases.mark('toolchain');
     const plan = await this.plan(config, params.profile ?? null, toolchain, params.jobs);
+    const warnings = [...configWarnings, ...(this.planNotes.get(plan) ?? [])];
+    const escape = escapingLink(this.deps.root, plan.outBase); // the output dir, a link out of the project?
+    if (escape) {
+      const { message, hint } = describeEscape(escape);
+      throw new JmakeError('build-plan', message, 2, hint);
+    }
     phases.mark('plan');
     const { wanted, roots } = this.selectJobs(plan, params.targets ?? []);
     const recorder = this.deps.recorder;
@@ -395,8 +419,11 @@ export class Builder {
     const file = join(this.deps.root, 'jmake.toml');
     if (state.config.error && !lenient) {
       const e = state.config.error;
-      throw new JmakeError('config-invalid', `${file}:${e.line}:${e.column}: error: ${e.message}`, 2, 'fix jmake.toml; `jmake status` shows the error too');
+      throw configRefusalOnDisk(file) ?? new JmakeError('config-invalid', `${file}:${e.line}:${e.column}: error: ${e.message}`, 2, 'fix jmake.toml; `jmake status` shows the error too');
     }
+    // What `jmake validate` calls an error stops the build, in its words.
+    const refused = lenient ? null : configRefusal(this.deps.configText(), file);
+    if (refused) throw refused;
     const { config, issues } = resolveBuildConfig(state.config.values ?? {}, this.deps.configText(), env, basename(this.deps.root));
     const format = (i: ConfigIssue) => `${file}:${i.line}:${i.column}: ${i.severity}: ${i.message}`;
     const errors = issues.filter((i) => i.severity === 'error');
@@ -435,6 +462,8 @@ export class Builder {
       throw new JmakeError('build-plan', plan.errors.map((e) => e.message).join('\n'), 2);
     }
     this.planCache = { key, plan };
+    const sources = [...plan.jobs.values()].flatMap((j) => (j.source ? [j.source] : []));
+    this.planNotes.set(plan, [...plan.notes, ...undecodableNames(this.deps.root, foldersOf(sources)).map(undecodableWarning)]);
     this.writeCompdb(config, plan, toolchain);
     return plan;
   }
@@ -476,6 +505,11 @@ export class Builder {
     try {
       if (!always && readFileSync(file, 'utf8') === text) return entries.length;
     } catch { /* not there yet */ }
+    const escape = escapingLinkTo(this.deps.root, config.compile.compdb);
+    if (escape) {
+      this.deps.logger.log('job', `${file} not written: ${describeEscape(escape).message}`);
+      return entries.length;
+    }
     try {
       // The temp file lives in .jmake/, which the watcher ignores: only the final file is an event.
       try {
@@ -601,7 +635,7 @@ export class Builder {
       argv = [...job.argv.slice(0, toolArgs), ...job.cosmeticArgs, ...job.argv.slice(toolArgs)];
       result = await this.deps.runner.run({
         argv, cwd: root, env,
-        outputs: [{ tmp: join(root, job.tmpOutput), final: join(root, job.output) }],
+        outputs: [{ tmp: join(root, job.tmpOutput), final: join(root, job.output) }], root,
       }, signal);
     }
     const succeeded = result.exitCode === 0 && !result.cancelled;
@@ -616,7 +650,12 @@ export class Builder {
     // A user job may declare no outputs; one that declares some must have written them all.
     const wrote = succeeded && (job.user ? job.user.outputs.every((o) => existsSync(join(root, o))) : output !== null);
     const status = result.cancelled ? 'cancelled' : wrote ? 'succeeded' : 'failed';
-    if (job.user && status !== 'succeeded') for (const o of job.user.outputs) rmSync(join(root, o), { force: true });
+    if (job.user && status !== 'succeeded') {
+      for (const o of job.user.outputs) {
+        const outcome = removeInside(root, o);
+        if (outcome.refused) this.deps.logger.log('job', `job ${job.id}: output left in place: ${outcome.refused}`);
+      }
+    }
     if (primary && !hit && status === 'succeeded') {
       await cache!.store(primary, inputs, { output: join(root, job.output), depfile: join(root, job.depfile!), log, root });
     }
@@ -645,8 +684,10 @@ export class Builder {
 
   /** A hit put in place (output renamed over, depfile written), or null: the job runs. */
   private async restoreFromCache(cache: CompileCache, primary: string, job: PlannedJob, hashNow: (path: string) => string | null): Promise<CacheHit | null> {
-    const hit = await cache.lookup(primary, hashNow);
     const root = this.deps.root;
+    // Never write through a link out of the project: the runner then refuses the job and says why.
+    if (escapingLinkTo(root, job.output) || (job.depfile && escapingLinkTo(root, job.depfile))) return null;
+    const hit = await cache.lookup(primary, hashNow);
     const restored = hit !== null && await cache.restore(hit, { output: join(root, job.output), depfile: job.depfile ? join(root, job.depfile) : null, root });
     if (!restored) cache.counts.misses++;
     return restored ? hit : null;
@@ -699,9 +740,32 @@ export class Builder {
     const stale = [...allJobs(this.deps.recorder.state)].map(([id]) => id).filter((id) => id.startsWith(prefix) && !plan.jobs.has(id)
       && !isUnderOtherProfile(id, plan));
     if (stale.length === 0) return;
-    for (const id of stale) removeOutput(this.deps.root, id);
-    this.deps.recorder.record([{ type: 'outputs-removed', data: { build, jobs: stale } }]);
-    this.deps.logger.log('job', `removed ${stale.length} stale outputs`);
+    const removed = stale.filter((id) => {
+      const why = this.removeOutput(id, getJob(this.deps.recorder.state, id));
+      if (why) this.deps.logger.log('job', `stale output left in place: ${why.message}`);
+      return why === null;
+    });
+    if (removed.length === 0) return;
+    this.deps.recorder.record([{ type: 'outputs-removed', data: { build, jobs: removed } }]);
+    this.deps.logger.log('job', `removed ${removed.length} stale outputs`);
+  }
+
+  /**
+   * Delete what a recorded job owns (graph/outputs.ts), never through a link out of the root: null
+   * when done, else why not. A record that names no plain path inside the project (left by an
+   * older jmake) is forgotten without deleting anything.
+   */
+  private removeOutput(id: string, record: JobRecord | undefined): { message: string; hint: string } | null {
+    const paths = ownedFiles(id, record?.kind ?? 'compile', record?.output?.path ?? null);
+    if (!paths.every(isPlainRelative)) {
+      this.deps.logger.log('job', `left ${id} alone: not a plain path inside the project`);
+      return null;
+    }
+    for (const path of paths) {
+      const outcome = removeInside(this.deps.root, path);
+      if (outcome.refused) return { message: outcome.refused, hint: outcome.hint ?? `remove ${path} by hand` };
+    }
+    return null;
   }
 
   /** The diagnostics recorded when the up-to-date jobs last ran (`--warnings`). */
@@ -792,6 +856,3 @@ function isUnderOtherProfile(id: string, plan: Plan): boolean {
   return !/^(obj|bin|lib|ir)\//.test(rest) && !rest.startsWith('thinlto-cache/');
 }
 
-function removeOutput(root: string, id: string): void {
-  for (const path of [id, `${id}.d`, `${id}.jmake-tmp`]) rmSync(join(root, path), { force: true });
-}

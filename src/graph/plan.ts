@@ -17,6 +17,7 @@ import { generatorsOfSources, planUserJobs, type UserJobPlan } from './user-jobs
 import type { JobKindName } from '../../events/types.js';
 import { SOURCE_EXTENSIONS, type ArtifactType, type BuildConfig, type FlagSet, type Pipeline, type Profile, type TargetSpec } from '../config/build-config.js';
 import type { ToolRole } from '../toolchain/discover.js';
+import { isPlainRelative } from '../util/inside-root.js';
 
 export type JobKind = JobKindName;
 
@@ -64,6 +65,8 @@ export interface Plan {
   readonly jobs: ReadonlyMap<string, PlannedJob>;
   readonly targets: readonly PlannedTarget[];
   readonly errors: readonly PlanError[];
+  /** What the build says without failing: sources left out because of their names. */
+  readonly notes: readonly string[];
 }
 
 export interface PlanToolchain {
@@ -124,7 +127,7 @@ export function planBuild(input: PlanInput): Plan {
   const errors: PlanError[] = [];
   const profile = profileFor(config, input.profile);
   if (profile === undefined) {
-    return { outBase: config.compile.outputDir, pipeline: config.compile.pipeline, jobs: new Map(), targets: [], errors: [{ message: `no profile named "${input.profile}" ([profile.${input.profile}] in jmake.toml, or the built-in debug and release)` }] };
+    return { outBase: config.compile.outputDir, pipeline: config.compile.pipeline, jobs: new Map(), targets: [], errors: [{ message: `no profile named "${input.profile}" ([profile.${input.profile}] in jmake.toml, or the built-in debug and release)` }], notes: [] };
   }
   const outBase = outBaseFor(config, profile);
   const pipeline = config.compile.pipeline;
@@ -133,7 +136,12 @@ export function planBuild(input: PlanInput): Plan {
   // Sources a user job generates are compiled like the others, even before the job first ran.
   const generated = config.jobs.filter((j) => j.inputs.length > 0).flatMap((j) => j.outputs.map((o) => o.replace(/^\.\//, ''))).filter(isSource);
   const files = [...new Set([...input.files, ...generated])];
-  const candidates = files.filter((f) => isSource(f) && !isUnder(f, config.discovery.excludeDirs) && !isUnder(f, [outBase, config.compile.outputDir]));
+  const eligible = files.filter((f) => isSource(f) && !isUnder(f, config.discovery.excludeDirs) && !isUnder(f, [outBase, config.compile.outputDir]));
+  // A depfile is make syntax, which cannot hold a line break: the headers such a source includes
+  // could not be known, and a header edit would leave its object stale. Left out, and said so.
+  const lineBreak = (f: string) => /[\n\r]/.test(f);
+  const candidates = eligible.filter((f) => !lineBreak(f));
+  const notes = eligible.filter(lineBreak).map((f) => `${f.replace(/\n/g, '\\n').replace(/\r/g, '\\r')}: the file name holds a line break, which a depfile cannot describe, so jmake cannot track what it includes and leaves it out of the build; rename it`);
 
   const specs = expandEach(config, candidates, errors);
   const tracked = new Set(files);
@@ -179,7 +187,8 @@ export function planBuild(input: PlanInput): Plan {
   for (const job of jobs.values()) if (job.tool !== 'user' && !input.toolchain.tools[job.tool]) missing.add(job.tool);
   if (pipeline === 'thinlto' && jobs.size > 0 && !input.toolchain.tools.lld) missing.add('lld');
   for (const role of missing) errors.push({ message: `the ${pipeline} pipeline needs ${TOOL_HINTS[role]}, which was not found (see \`jmake tools\`)` });
-  return { outBase, pipeline, jobs, targets, errors };
+  for (const e of outsideWrites(jobs.values())) errors.push(e);
+  return { outBase, pipeline, jobs, targets, errors, notes };
 }
 
 /** Whether a user job waits, directly or through other user jobs, for a build job. */
@@ -259,7 +268,7 @@ class TargetContext {
     const lto = this.pipeline === 'thinlto' ? ['-flto=thin'] : [];
     this.add({
       kind: 'compile', tool: isCxx(src) ? 'cxx' : 'cc', output: obj, depfile: dep, source: src, deps: [],
-      args: [...this.compileFlags(src), ...lto, '-MD', '-MF', dep, '-MT', obj, '-c', src, '-o', tmp(obj)],
+      args: [...this.compileFlags(src), ...lto, '-MD', '-MF', dep, '-MT', obj, '-c', operand(src), '-o', tmp(obj)],
     });
     return obj;
   }
@@ -272,7 +281,7 @@ class TargetContext {
       kind: 'emit-ir', tool: isCxx(src) ? 'cxx' : 'cc', output: bc, depfile: dep, source: src, deps: [],
       // -O0 bitcode marks every function optnone, so a later `opt` would do nothing: emit at the
       // target level with the passes disabled and let `opt` optimise the linked module.
-      args: [...this.compileFlags(src), `-${level}`, '-Xclang', '-disable-llvm-passes', '-emit-llvm', '-MD', '-MF', dep, '-MT', bc, '-c', src, '-o', tmp(bc)],
+      args: [...this.compileFlags(src), `-${level}`, '-Xclang', '-disable-llvm-passes', '-emit-llvm', '-MD', '-MF', dep, '-MT', bc, '-c', operand(src), '-o', tmp(bc)],
     });
     return bc;
   }
@@ -327,8 +336,9 @@ class TargetContext {
   private compileFlags(src: string): string[] {
     const cxx = isCxx(src);
     const flags: string[] = [];
-    for (const level of this.levels) flags.push(...level.flags, ...(cxx ? level.cxxFlags : level.cFlags));
-    flags.push(...splitFlags(cxx ? this.input.config.env.CXXFLAGS : this.input.config.env.CFLAGS));
+    // Not push(...list): a list of a million flags would overflow the call stack.
+    for (const level of this.levels) for (const list of [level.flags, cxx ? level.cxxFlags : level.cFlags]) for (const f of list) flags.push(f);
+    for (const f of splitFlags(cxx ? this.input.config.env.CXXFLAGS : this.input.config.env.CFLAGS)) flags.push(f);
     const includes = [this.spec.own, this.input.config.compile, ...this.levels.slice(2)].flatMap((l) => l.includeDirs);
     const defines: Record<string, string | null> = {};
     for (const level of this.levels) Object.assign(defines, level.defines);
@@ -408,6 +418,29 @@ function artifactPath(outBase: string, spec: TargetSpec): string {
 
 function tmp(path: string): string {
   return `${path}${TMP_SUFFIX}`;
+}
+
+/** A file name as a command operand: `-x.cpp` would be read as an option, `./-x.cpp` is the file. */
+function operand(path: string): string {
+  return path.startsWith('-') ? `./${path}` : path;
+}
+
+/**
+ * jmake writes and deletes only inside the project: every path a job writes (its output, the temp
+ * file, the depfile, a user job's outputs) must be a plain relative path, with no `..` or `.`
+ * segment and not absolute. The config checks refuse the values that lead elsewhere; this is the
+ * last look, at the paths themselves, whatever they were made of.
+ */
+export function outsideWrites(jobs: Iterable<PlannedJob>): PlanError[] {
+  const errors: PlanError[] = [];
+  for (const job of jobs) {
+    const written = job.user ? job.user.outputs : [job.output, job.tmpOutput, ...(job.depfile ? [job.depfile] : [])];
+    const bad = written.find((p) => !isPlainRelative(p));
+    if (bad === undefined) continue;
+    const what = job.user ? `job "${job.id}" declares the output` : `${job.kind} ${job.source ?? job.id} would write`;
+    errors.push({ ...(job.target ? { target: job.target } : {}), message: `${what} "${bad}", which is not a plain path inside the project (no "..", ".", or leading "/"): jmake writes and deletes files only inside the project` });
+  }
+  return errors;
 }
 
 export function splitFlags(value: string | undefined): string[] {

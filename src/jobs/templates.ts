@@ -21,7 +21,7 @@ export function expandArgs(job: string, argv: readonly string[], lookup: Templat
     if (whole) {
       const value = lookup(whole[1]!);
       if (value === undefined) return unknown(job, whole[1]!);
-      if (Array.isArray(value)) out.push(...value.map(String));
+      if (Array.isArray(value)) for (const item of value) out.push(String(item)); // not push(...): a huge list overflows the stack
       else out.push(String(value));
       continue;
     }

@@ -12,8 +12,9 @@
  */
 import { closeSync, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { execa } from 'execa';
+import { describeEscape, escapingLinkTo } from '../util/inside-root.js';
 
 export interface RunSpec {
   readonly argv: readonly string[];
@@ -21,6 +22,11 @@ export interface RunSpec {
   readonly env: NodeJS.ProcessEnv;
   /** Absolute paths: what the tool writes, and where it goes when it succeeded. */
   readonly outputs: readonly { readonly tmp: string; readonly final: string }[];
+  /**
+   * The project root: the outputs must stay inside it. When a folder on the way to one is a
+   * symbolic link out of it, the tool is not run and the job fails saying so (util/inside-root.ts).
+   */
+  readonly root?: string;
 }
 
 export interface RunResult {
@@ -50,6 +56,8 @@ export class ExecaRunner implements CommandRunner {
   constructor(private readonly options: { readonly tempDir?: string } = {}) {}
 
   async run(spec: RunSpec, signal: AbortSignal): Promise<RunResult> {
+    const refused = spec.root === undefined ? null : outsideOutput(spec.root, spec.outputs);
+    if (refused) return { exitCode: 1, signal: null, output: `jmake: ${refused}\n`, durationMs: 0, spawnError: null, cancelled: false };
     for (const { tmp, final } of spec.outputs) {
       mkdirSync(dirname(final), { recursive: true });
       rmSync(tmp, { force: true });
@@ -139,6 +147,20 @@ export class ExecaRunner implements CommandRunner {
     writeFileSync(path, args.map((a) => `"${a.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join('\n'));
     return path;
   }
+}
+
+/** Why the outputs may not be written (a folder on the way is a link out of the root); null when they may. */
+function outsideOutput(root: string, outputs: RunSpec['outputs']): string | null {
+  for (const { final } of outputs) {
+    const rel = relative(root, final);
+    if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return `${final} is outside the project ${root}: jmake writes only inside it`;
+    const escape = escapingLinkTo(root, rel.split(sep).join('/'));
+    if (escape) {
+      const { message, hint } = describeEscape(escape);
+      return `${message}\n  hint: ${hint}`;
+    }
+  }
+  return null;
 }
 
 /** The first `max` bytes of what the tool wrote, marked when there was more. */

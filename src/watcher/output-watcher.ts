@@ -10,6 +10,7 @@
  */
 import { mkdirSync, readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
+import { describeEscape, escapingLink, isPlainRelative } from '../util/inside-root.js';
 
 export interface OutputWatcherEvents {
   /** Something at this path (relative to the root) was created, changed or removed. */
@@ -26,6 +27,16 @@ export class OutputWatcher {
 
   start(): void {
     for (const dir of this.dirs) {
+      // Never create or watch a folder outside the project (the build refuses those too).
+      if (!isPlainRelative(dir)) {
+        this.events.lost(`not watching ${dir}: not a plain path inside the project`);
+        continue;
+      }
+      const escape = escapingLink(this.root, dir);
+      if (escape) {
+        this.events.lost(`not watching ${dir}: ${describeEscape(escape).message}`);
+        continue;
+      }
       try {
         mkdirSync(join(this.root, dir), { recursive: true });
       } catch (err) {

@@ -30,21 +30,21 @@ export function watchScope(values: Readonly<Record<string, unknown>> | null): st
   const flagSets = [table(config.compile), ...Object.values(table(config.profile)).map(table)];
   const targets = Array.isArray(config.targets) ? config.targets.map(table) : [];
   for (const target of targets) {
-    sourcePatterns.push(...strings(target.sources));
+    append(sourcePatterns, strings(target.sources));
     if (typeof target.each === 'string') sourcePatterns.push(target.each);
     flagSets.push(target);
   }
   for (const set of flagSets) {
-    dirs.push(...strings(set.include_dirs));
+    append(dirs, strings(set.include_dirs));
     flagLists.push(set.flags, set.c_flags, set.cxx_flags);
   }
   for (const list of flagLists) {
     const { includeDirs, includedFiles } = flagPaths(strings(list));
-    dirs.push(...includeDirs);
-    sourcePatterns.push(...includedFiles);
+    append(dirs, includeDirs);
+    append(sourcePatterns, includedFiles);
   }
   const jobs = Array.isArray(config.jobs) ? config.jobs.map(table) : [];
-  for (const job of jobs) sourcePatterns.push(...strings(job.inputs), ...strings(job.outputs));
+  for (const job of jobs) append(sourcePatterns, [...strings(job.inputs), ...strings(job.outputs)]);
 
   for (const pattern of sourcePatterns) prefixes.push(folderOf(pattern, 'file'));
   for (const dir of dirs) prefixes.push(folderOf(dir, 'dir'));
@@ -99,4 +99,9 @@ function table(value: unknown): Record<string, unknown> {
 
 function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+/** `to.push(...items)` without spreading: a list of a million items would overflow the call stack. */
+function append<T>(to: T[], items: readonly T[]): void {
+  for (const item of items) to.push(item);
 }

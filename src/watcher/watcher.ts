@@ -258,7 +258,8 @@ export class ProjectWatcher {
     this.settleTimer = null;
     this.processDue(Date.now());
     if (this.pending.size > 0 && !this.closed) {
-      const next = Math.min(...this.pending.values());
+      let next = Number.POSITIVE_INFINITY; // not Math.min(...): a checkout can leave 200k files pending
+      for (const deadline of this.pending.values()) if (deadline < next) next = deadline;
       this.settleTimer = setTimeout(() => this.onSettleTimer(), Math.max(1, next - Date.now()));
     }
   }

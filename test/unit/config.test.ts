@@ -52,6 +52,22 @@ describe('parseConfig', () => {
   });
 });
 
+describe('parseConfig with hostile bytes (issue 8)', () => {
+  it('refuses a file that is not UTF-8 at the first bad byte, with validate\'s message', () => {
+    const r = parseConfig(Buffer.concat([Buffer.from('[compile]\nflags = ["-DX='), Buffer.from([0xff, 0xfe]), Buffer.from('"]\n')]), 'h');
+    expect(r).toEqual({ ok: false, hash: 'h', error: { line: 2, column: 15, message: 'not valid UTF-8: the bytes here are not a character (is this a text file?)' } });
+    // Random bytes, a NUL: an error with a place, never an exception.
+    const junk = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256));
+    expect(parseConfig(junk, 'j')).toMatchObject({ ok: false, error: { line: expect.any(Number), column: expect.any(Number) } });
+    expect(parseConfig(Buffer.from('a = 1\n# x\u0000y\n'), 'n')).toMatchObject({ ok: false, error: { line: 2, column: 4, message: expect.stringContaining('\\x00') } });
+  });
+
+  it('says a syntax error as jmake validate does', () => {
+    const r = parseConfig(Buffer.from('[project]\nname = app\n'), 'h');
+    expect(!r.ok && r.error.message).toBe('syntax error: invalid value in `name = app`');
+  });
+});
+
 describe('readConfig', () => {
   let dir: string;
   beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'jmake-config-test-')); });
@@ -195,6 +211,13 @@ describe('daemonSettings', () => {
     expect(daemonSettings({ compile: { output_dir: '' } }).settings.outputDirs).toEqual(['build']);
     expect(daemonSettings({ compile: { output_dir: 3 } }).settings.outputDirs).toEqual(['build']);
     expect(daemonSettings({ compile: { output_dir: 'out/debug' } }).settings.outputDirs).toEqual(['out/debug']);
+  });
+
+  it('keeps only output dirs inside the root: the output watcher creates them (issue 8)', () => {
+    const dirs = (compile: unknown, profile: unknown = {}) => daemonSettings({ compile, profile }).settings.outputDirs;
+    expect(dirs({ output_dir: '../build' }, { r: { output_dir: 'build/../../release' }, a: { output_dir: '/tmp/abs' } })).toEqual([]);
+    expect(dirs({ output_dir: 'out/./x/' }, { r: { output_dir: './rel' } })).toEqual(['out/x', 'rel']);
+    expect(dirs({ output_dir: '.' })).toEqual([]);
   });
 });
 

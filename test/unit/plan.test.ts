@@ -579,3 +579,51 @@ describe('link closure', () => {
     expect(job(p, 'build/lib/libgreet.so').tool).toBe('cxx');
   });
 });
+
+describe('hostile values (issue 8)', () => {
+  it('a path that leaves the project is a plan error, whatever made it (a project name, an each match, a job output)', () => {
+    const named = plan(doc('[project]', 'name = "../../../outside/pwn"'), ['src/main.c']);
+    expect(named.errors.map((e) => e.message)).toEqual([
+      'link build/bin/../../../outside/pwn would write "build/bin/../../../outside/pwn", which is not a plain path inside the project (no "..", ".", or leading "/"): jmake writes and deletes files only inside the project',
+    ]);
+    // A file named `...c` makes an `each` target named "..".
+    const dots = plan(doc('[[targets]]', 'name = "t"', 'each = "tests/*c"'), ['tests/...c']);
+    expect(dots.errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/^compile tests\/\.\.\.c would write "build\/obj\/\.\.\/tests\/\.\.\.c\.o"/),
+      expect.stringMatching(/^link build\/bin\/\.\. would write "build\/bin\/\.\."/),
+    ]);
+    const job = plan(doc('[[jobs]]', 'id = "gen"', 'run = ["true"]', 'outputs = ["../outside/gen.h"]'), ['src/main.c']);
+    expect(job.errors.map((e) => e.message)).toEqual([expect.stringMatching(/^job "gen" declares the output "\.\.\/outside\/gen\.h", which is not a plain path/)]);
+    const absolute = plan(doc('[[jobs]]', 'id = "gen"', 'run = ["true"]', 'outputs = ["/tmp/gen.h"]'), ['src/main.c']);
+    expect(absolute.errors).toHaveLength(1);
+  });
+
+  it('a source whose name starts with "-" is passed as ./-name, never as an option', () => {
+    const p = plan(doc('[discovery]', 'include = ["*.c"]'), ['-x.c', 'main.c']);
+    expect(p.errors).toEqual([]);
+    const compile = job(p, 'build/obj/-x.c.o');
+    expect(compile.argv.slice(compile.argv.indexOf('-c'), compile.argv.indexOf('-c') + 2)).toEqual(['-c', './-x.c']);
+    expect(compile.source).toBe('-x.c');
+    expect(args(p, 'build/obj/main.c.o')).toContain('main.c');
+  });
+
+  it('a source with a line break in its name is left out with a note: a depfile could not describe it', () => {
+    const p = plan(doc('[project]', 'name = "app"'), ['src/main.c', 'src/new\nline.c', 'src/cr\r.c']);
+    expect(p.errors).toEqual([]);
+    expect(ids(p)).toEqual(['build/obj/src/main.c.o', 'build/bin/app']);
+    expect(p.notes).toEqual([
+      'src/new\\nline.c: the file name holds a line break, which a depfile cannot describe, so jmake cannot track what it includes and leaves it out of the build; rename it',
+      'src/cr\\r.c: the file name holds a line break, which a depfile cannot describe, so jmake cannot track what it includes and leaves it out of the build; rename it',
+    ]);
+    expect(plan(doc('[project]', 'name = "app"'), ['src/main.c']).notes).toEqual([]);
+  });
+
+  it('a list of 300,000 flags is planned (no call-stack overflow), every flag once, in order', () => {
+    const many = Array.from({ length: 300_000 }, (_, i) => `"-DF${i}"`).join(', ');
+    const p = plan(doc('[compile]', `flags = [${many}]`), ['src/main.c']);
+    expect(p.errors).toEqual([]);
+    const argv = job(p, 'build/obj/src/main.c.o').argv;
+    expect(argv[1]).toBe('-DF0');
+    expect(argv[300_000]).toBe('-DF299999');
+  });
+});

@@ -243,6 +243,51 @@ describe('output paths', () => {
   it('plain relative folders pass', () => {
     expect(check(doc('[compile]', 'output_dir = "build"', '[profile.x]', 'output_dir = "./build/x/"'))).toEqual([]);
   });
+
+  it('jmake.toml and the .jmake state folder are never outputs', () => {
+    expect(check(doc(
+      '[compile]', 'compdb_path = "jmake.toml"', 'output_dir = ".jmake"', // 2, 3
+      '[[jobs]]', 'id = "gen"', 'run = ["gen"]', 'outputs = ["./.jmake/events.log"]', // 7
+    ))).toEqual([
+      '2:1: error: compile.compdb_path = "jmake.toml" is jmake\'s own config file | jmake would overwrite or delete it; choose another path, such as "build/gen/version.h"',
+      '3:1: error: compile.output_dir = ".jmake" is jmake\'s own state folder | jmake would overwrite or delete it; choose another path, such as "build"',
+      '7:12: error: jobs[0].outputs[0] = "./.jmake/events.log" is jmake\'s own state folder | jmake would overwrite or delete it; choose another path, such as "build/gen/version.h"',
+    ]);
+    expect(check(doc('[compile]', 'output_dir = ".jmake-out"'))).toEqual([]);
+  });
+});
+
+describe('hostile values (issue 8)', () => {
+  const utf8Hint = 'save jmake.toml as UTF-8, as TOML requires; to mean the character U+FFFD itself, write "\\uFFFD" in a string';
+
+  it('a file that is not UTF-8 is refused where it stops being text, and nothing else is said', () => {
+    const bytes = Buffer.concat([Buffer.from('[compile]\nflags = ["-DX='), Buffer.from([0xff, 0xfe]), Buffer.from('"]\nbogus = [\n')]);
+    expect(check(bytes.toString('utf8'))).toEqual([
+      `2:15: error: not valid UTF-8: the bytes here are not a character (is this a text file?) | ${utf8Hint}`,
+    ]);
+    expect(check('# caf\uFFFD\n')).toHaveLength(1);
+    expect(check('name = "\\uFFFD"\n')).toEqual(['1:1: warning: unknown key name | name is a key of [project], [binary], [[targets]]']);
+  });
+
+  it('quoted source text has its control characters escaped and is cut at 80 characters', () => {
+    expect(check('# one\u0000two\n')).toEqual(['1:6: error: syntax error: control characters are not allowed in comments in `# one\\x00two`']);
+    expect(check('\u001b[31m = 1\n')).toEqual([expect.stringMatching(/^1:1: error: syntax error: .* in `\\x1b\[31m = 1`/)]);
+    const long = check(`x = ${'y'.repeat(500)}\n`)[0]!;
+    expect(long).toMatch(/ in `x = y{76}\.\.\.`/);
+  });
+
+  it('a project name that names the binary may not leave its folder', () => {
+    const hint = 'set [binary] name = "..." to a plain name (letters, digits and _ . + -), or give the project one';
+    expect(check(doc('[project]', 'name = "../../outside/pwn"'))).toEqual([
+      `2:1: error: project.name = "../../outside/pwn" names the binary (bin/NAME), and a file name may not hold "/" or control characters, or be "." or ".." | ${hint}`,
+    ]);
+    expect(check(doc('[project]', 'name = ".."'))).toHaveLength(1);
+    expect(check(doc('[project]', 'name = "a\\nb"'))).toEqual([expect.stringContaining('project.name = "a\\x0ab" names the binary')]);
+    // A binary name of its own, or targets: the project name is only a name.
+    expect(check(doc('[project]', 'name = "my/app"', '[binary]', 'name = "app"'))).toEqual([]);
+    expect(check(doc('[project]', 'name = "my/app"', '[[targets]]', 'name = "app"'))).toEqual([]);
+    expect(check(doc('[project]', 'name = "My App 2"'))).toEqual([]);
+  });
 });
 
 describe('input paths', () => {

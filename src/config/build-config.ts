@@ -70,7 +70,7 @@ export interface BuildConfig {
     readonly excludeDirs: readonly string[];
   };
   /** `compdb`: where compile_commands.json goes (relative), or null when `[compile] compdb = false`. */
-  readonly compile: FlagSet & { readonly outputDir: string; readonly pipeline: Pipeline; readonly compdb: string | null };
+  readonly compile: FlagSet & { readonly outputDir: string; readonly pipeline: Pipeline; readonly compdb: string | null; readonly launcher: readonly string[] };
   readonly link: { readonly flags: readonly string[]; readonly optLevel: string };
   readonly profiles: Readonly<Record<string, Profile>>;
   readonly targets: readonly TargetSpec[];
@@ -121,7 +121,8 @@ export function resolveBuildConfig(values: Readonly<Record<string, unknown>>, te
   const outputDir = r.relativePath(['compile', 'output_dir']) ?? 'build';
   const compdb = r.boolean(['compile', 'compdb']) === false ? null : r.relativePath(['compile', 'compdb_path']) ?? 'compile_commands.json';
   const pipeline = r.oneOf(['compile', 'pipeline'], PIPELINES) ?? 'object';
-  const compile = { ...r.flagSet(['compile']), linkFlags: r.stringList(['link', 'flags']) ?? [], outputDir, pipeline, compdb };
+  const launcher = r.stringList(['compile', 'launcher']) ?? [];
+  const compile = { ...r.flagSet(['compile']), linkFlags: r.stringList(['link', 'flags']) ?? [], outputDir, pipeline, compdb, launcher };
   const optLevel = r.optLevel(['link', 'opt_level']) ?? 'O2';
 
   const profiles: Record<string, Profile> = {};

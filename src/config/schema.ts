@@ -174,6 +174,7 @@ export const TABLES: readonly TableSpec[] = [
       key('pipeline', oneOf('pipeline', PIPELINES), is('object'), 'How sources become programs: "object" (compile and link), "ir" (LLVM bitcode, llvm-link, opt, llc) or "thinlto".'),
       key('compdb', boolean, is(true), 'Keep a compile_commands.json (the exact compile commands) for editors and clangd, rewritten when the file set, flags or toolchain change.'),
       key('compdb_path', path('output'), is('compile_commands.json'), 'Where that file goes (inside the project).'),
+      key('launcher', list(string()), is([]), 'A command put before every compile ("ccache", "sccache", any wrapper); not part of the job key, and compile_commands.json shows the compiler alone.'),
     ],
   },
   {

@@ -364,7 +364,7 @@ export class Builder {
         launched++;
         progress({
           type: 'job-started', job: job.id, kind: job.kind, done: launched - 1, total: Math.max(total, launched),
-          label: labelOf(job), reason: describeReason(reasons.get(job.id)!), command: job.argv,
+          label: labelOf(job), reason: describeReason(reasons.get(job.id)!), command: commandOf(job),
         });
         feed({ type: 'job-started', build, job: job.id, kind: job.kind, label: labelOf(job), done: launched - 1, total: Math.max(total, launched) });
         const report = await this.runJob(plan, job, build, toolchain, jobSignal, reasons.get(job.id)!, params.path, cache);
@@ -373,7 +373,7 @@ export class Builder {
         reports.set(job.id, report.report);
         diagnostics.push(...report.diagnostics);
         if (trigger === 'change') {
-          this.carried.ranOnChange({ report: report.report, rawLog: report.rawLog, diagnostics: report.diagnostics, label: labelOf(job), command: job.argv });
+          this.carried.ranOnChange({ report: report.report, rawLog: report.rawLog, diagnostics: report.diagnostics, label: labelOf(job), command: commandOf(job) });
         }
         progress({ type: 'job-finished', job: job.id, kind: job.kind, status: report.report.status, durationMs: report.report.durationMs, done, total: Math.max(total, done), log: report.rawLog });
         feed({ type: 'job-finished', build, job: job.id, kind: job.kind, status: report.cancelled ? 'cancelled' : report.report.status, durationMs: report.report.durationMs, done, total: Math.max(total, done), log: report.rawLog });
@@ -600,7 +600,7 @@ export class Builder {
       const upstream = job.deps.find((d) => likely.has(d));
       jobs.push({
         id, kind: job.kind, output: join(this.deps.root, job.output), status: 'would-run', durationMs: 0, log: '',
-        reason: reason ? describeReason(reason) : `${upstream} would be rebuilt`, command: job.argv,
+        reason: reason ? describeReason(reason) : `${upstream} would be rebuilt`, command: commandOf(job),
       });
     }
     return { ok: true, build: 0, jobsRun: 0, durationMs: Math.round(performance.now() - started), outputs, jobs, diagnostics: [], earlierDiagnostics: [], warnings, cancelled: false, dryRun: true };
@@ -632,7 +632,7 @@ export class Builder {
       if (job.user.outputs.length > 0) await this.deps.watcher().sync();
     } else {
       const toolArgs = job.tool === 'user' ? 1 : toolchain.toolchain.tools[job.tool]?.argv.length ?? 1;
-      argv = [...job.argv.slice(0, toolArgs), ...job.cosmeticArgs, ...job.argv.slice(toolArgs)];
+      argv = [...(job.launcher ?? []), ...job.argv.slice(0, toolArgs), ...job.cosmeticArgs, ...job.argv.slice(toolArgs)];
       result = await this.deps.runner.run({
         argv, cwd: root, env,
         outputs: [{ tmp: join(root, job.tmpOutput), final: join(root, job.output) }], root,
@@ -856,3 +856,8 @@ function isUnderOtherProfile(id: string, plan: Plan): boolean {
   return !/^(obj|bin|lib|ir)\//.test(rest) && !rest.startsWith('thinlto-cache/');
 }
 
+
+/** The command as it runs (`-v`, `-n`): the launcher, if any, before the tool. */
+function commandOf(job: PlannedJob): readonly string[] {
+  return job.launcher && job.launcher.length > 0 ? [...job.launcher, ...job.argv] : job.argv;
+}

@@ -32,6 +32,8 @@ export interface PlannedJob {
   readonly argv: readonly string[];
   /** Arguments that do not change the output (diagnostic colours): inserted after the tool, not in the key. */
   readonly cosmeticArgs: readonly string[];
+  /** `[compile] launcher` (compiles only): run before the tool, not in the key nor in compile_commands.json. */
+  readonly launcher?: readonly string[];
   readonly output: string;
   readonly tmpOutput: string;
   readonly depfile: string | null;
@@ -359,6 +361,7 @@ class TargetContext {
     const colour = (job.tool === 'cc' || job.tool === 'cxx') ? ['-fdiagnostics-color=always'] : [];
     this.jobList.push({
       id: job.output, kind: job.kind, target: this.spec.name, tool: job.tool, argv: [...base, ...job.args], cosmeticArgs: colour,
+      launcher: job.source !== null ? this.input.config.compile.launcher : [],
       output: job.output, tmpOutput: tmp(job.output), depfile: job.depfile, source: job.source, deps: [...job.deps], priority: PRIORITY[job.kind],
     });
   }

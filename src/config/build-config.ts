@@ -79,6 +79,8 @@ export interface BuildConfig {
   readonly env: BuildEnv;
   /** `[[jobs]]` entries. */
   readonly jobs: readonly UserJobSpec[];
+  /** `[distributed]`: compiles go through distcc to these hosts ("host/slots") when enabled. */
+  readonly distributed: { readonly enabled: boolean; readonly hosts: readonly string[] };
   /** `[cache]`: dir null means the default (the daemon's $XDG_CACHE_HOME/jmake or ~/.cache/jmake). */
   readonly cache: { readonly enabled: boolean; readonly dir: string | null; readonly maxBytes: number };
   /** jmake.toml as parsed: any key is a `{{template}}` in user jobs. */
@@ -108,7 +110,7 @@ export interface ResolveResult {
 export function resolveBuildConfig(values: Readonly<Record<string, unknown>>, text: string, env: BuildEnv, rootName: string): ResolveResult {
   const r = new Reader(values, text);
   r.unknownKeys([], KNOWN['']!);
-  for (const section of ['project', 'discovery', 'compile', 'link', 'binary', 'llvm', 'daemon', 'cache']) r.unknownKeys([section], KNOWN[section]!);
+  for (const section of ['project', 'discovery', 'compile', 'link', 'binary', 'llvm', 'daemon', 'cache', 'distributed']) r.unknownKeys([section], KNOWN[section]!);
 
   const projectName = r.string(['project', 'name']) ?? rootName;
   const discoveryFiles = r.stringList(['discovery', 'files']);
@@ -187,6 +189,7 @@ export function resolveBuildConfig(values: Readonly<Record<string, unknown>>, te
     llvm: { root: r.string(['llvm', 'root']) ?? null, tools: llvmTools, prefer },
     env: pickEnv(env),
     jobs: readUserJobs(values),
+    distributed: { enabled: r.boolean(['distributed', 'enabled']) ?? false, hosts: r.stringList(['distributed', 'hosts']) ?? [] },
     cache: {
       enabled: r.boolean(['cache', 'enabled']) ?? true,
       dir: r.string(['cache', 'dir']) ?? null,

@@ -257,10 +257,10 @@ export const TABLES: readonly TableSpec[] = [
     ],
   },
   {
-    name: 'distributed', form: 'table', reserved: true, meaning: 'Running compile jobs on other machines.',
+    name: 'distributed', form: 'table', meaning: 'Compiling on other machines through distcc (see docs/scaling.md); links stay local.',
     keys: [
-      key('enabled', boolean, is(false), 'Whether jobs are sent to other hosts.'),
-      key('hosts', list(string(HOST_PATTERN)), is([]), 'The hosts to use, each as "host/slots" (how many jobs it runs at once).'),
+      key('enabled', boolean, is(false), 'Whether compiles are sent to the hosts (through distcc, which falls back to compiling locally).'),
+      key('hosts', list(string(HOST_PATTERN)), is([]), 'The distccd hosts, each as "host/slots" or "host:port/slots" (how many compiles it takes at once); the job limit grows to their sum.'),
     ],
   },
   {

@@ -28,7 +28,7 @@ import { configRefusal, configRefusalOnDisk } from '../config/refusal.js';
 import { JmakeError, isErrno } from '../errors.js';
 import { describeReason, jobKey, whyRun, type Reason } from '../graph/decide.js';
 import { TMP_SUFFIX, planBuild, type Plan, type PlannedJob } from '../graph/plan.js';
-import { USAGE_ERROR_CODES, type CacheResult, type BuildParams, type BuildProgress, type BuildResult, type DiagnosticInfo, type JobReport, type ToolsResult, type WatchMessage } from '../protocol/messages.js';
+import { USAGE_ERROR_CODES, type CacheResult, type DistributedStatus, type BuildParams, type BuildProgress, type BuildResult, type DiagnosticInfo, type JobReport, type ToolsResult, type WatchMessage } from '../protocol/messages.js';
 import { schedule } from '../scheduler/scheduler.js';
 import type { CommandRunner, RunResult } from '../scheduler/runner.js';
 import { allJobs, getFile, getJob, liveFiles } from '../state/selectors.js';
@@ -55,6 +55,8 @@ import type { Recorder } from './recorder.js';
 import { CompileCache, type CacheHit } from '../cache/store.js';
 import { defaultCacheDir } from '../cache/dir.js';
 import { primaryKey } from '../cache/keys.js';
+import { distributedParallelism, type DistccHost, type DistccOutcome } from '../distributed/distcc.js';
+import { DistributedCompiles } from './distributed-compiles.js';
 
 export interface BuilderDeps {
   readonly root: string;
@@ -114,9 +116,11 @@ export class Builder {
   private readonly changes = new ChangeList();
   /** The compile cache of the current [cache] settings (kept while they stay the same). */
   private compileCache: CompileCache | null = null;
+  private readonly distributed: DistributedCompiles;
 
   constructor(private readonly deps: BuilderDeps) {
     this.externals = new ExternalFiles(deps.root, deps.hasher);
+    this.distributed = new DistributedCompiles(deps.root);
     this.outputs = new OutputChecker(deps.root, deps.hasher);
     const watched = (path: string) => !path.startsWith('/') && (getFile(deps.recorder.state, path) !== undefined || getJob(deps.recorder.state, path) !== undefined);
     this.freshness = new Freshness(deps.recorder.state, watched);
@@ -309,6 +313,7 @@ export class Builder {
     for (const path of this.freshness.unwatchedInputs()) if (this.externals.changed(path)) this.freshness.invalidateReaders(path);
     const ctx = this.decideContext(plan, toolchain, params.force === true, roots);
     const cache = params.noCache || !config.cache.enabled ? null : this.cacheFor(config);
+    const hosts = this.distributed.forBuild(config);
     const outputs = plan.targets.filter((t) => roots.has(t.output)).map((t) => join(this.deps.root, t.output));
 
     if (params.dryRun) return this.dryRun(plan, wanted, ctx, outputs, warnings, started);
@@ -339,7 +344,7 @@ export class Builder {
       progress({ type: 'job-finished', job: job.report.id, kind: job.report.kind, status: job.report.status, durationMs: job.report.durationMs, done, total, log: job.rawLog });
     }
     const nodes = [...wanted].map((id) => plan.jobs.get(id)!);
-    const parallelism = params.jobs ?? availableParallelism();
+    const parallelism = params.jobs ?? (hosts ? distributedParallelism(hosts, availableParallelism()) : availableParallelism());
 
     // Nothing to run (a no-op): every wanted job is up to date, no need to walk the graph.
     const outcomes = survey.likely.size === 0 && !params.force
@@ -367,7 +372,7 @@ export class Builder {
           label: labelOf(job), reason: describeReason(reasons.get(job.id)!), command: commandOf(job),
         });
         feed({ type: 'job-started', build, job: job.id, kind: job.kind, label: labelOf(job), done: launched - 1, total: Math.max(total, launched) });
-        const report = await this.runJob(plan, job, build, toolchain, jobSignal, reasons.get(job.id)!, params.path, cache);
+        const report = await this.runJob(plan, job, build, toolchain, jobSignal, reasons.get(job.id)!, { path: params.path, cache, hosts });
         done++;
         if (report.report.status !== 'cached') jobsRun++;
         reports.set(job.id, report.report);
@@ -406,6 +411,11 @@ export class Builder {
     phases.mark('record');
     const carriedNote = carried.length > 0 ? ` (+${carried.length} run on change)` : '';
     this.deps.logger.log('job', `build ${build}${trigger === 'change' ? ' (on change)' : ''}: ${ok ? 'ok' : cancelled ? 'cancelled' : 'failed'}, ${jobsRun} jobs run${carriedNote}, ${failed} failed, in ${durationMs}ms (${phases})`);
+    const local = [...reports.values()].filter((r) => r.fellBack);
+    if (local.length > 0) {
+      const where = [...new Set(local.map((r) => `${r.host ?? 'a host'} (${r.fellBack})`))].join('; ');
+      warnings.push(`jmake: ${local.length} compile${local.length === 1 ? '' : 's'} fell back to compiling here: distcc could not use ${where}`);
+    }
     return {
       ok, build, jobsRun: jobsRun + carried.filter((c) => c.report.status !== 'cached').length, durationMs, outputs,
       jobs: nodes.filter((j) => reports.has(j.id)).map((j) => reports.get(j.id)!),
@@ -606,7 +616,8 @@ export class Builder {
     return { ok: true, build: 0, jobsRun: 0, durationMs: Math.round(performance.now() - started), outputs, jobs, diagnostics: [], earlierDiagnostics: [], warnings, cancelled: false, dryRun: true };
   }
 
-  private async runJob(plan: Plan, job: PlannedJob, build: number, toolchain: ResolvedToolchain, signal: AbortSignal, reason: Reason, path: string | undefined, cache: CompileCache | null) {
+  private async runJob(plan: Plan, job: PlannedJob, build: number, toolchain: ResolvedToolchain, signal: AbortSignal, reason: Reason,
+    { path, cache, hosts }: { path: string | undefined; cache: CompileCache | null; hosts: readonly DistccHost[] | null }) {
     const recorder = this.deps.recorder;
     const root = this.deps.root;
     // The inputs' content as the job starts: what the job key must describe.
@@ -622,6 +633,7 @@ export class Builder {
     const hit = primary ? await this.restoreFromCache(cache!, primary, job, hashNow) : null;
     let result: RunResult;
     let argv: string[];
+    let distcc: DistccOutcome | null = null;
     if (hit) {
       argv = [...job.argv];
       result = { exitCode: 0, signal: null, output: hit.log, durationMs: performance.now() - cacheStarted, spawnError: null, cancelled: false };
@@ -632,11 +644,13 @@ export class Builder {
       if (job.user.outputs.length > 0) await this.deps.watcher().sync();
     } else {
       const toolArgs = job.tool === 'user' ? 1 : toolchain.toolchain.tools[job.tool]?.argv.length ?? 1;
-      argv = [...(job.launcher ?? []), ...job.argv.slice(0, toolArgs), ...job.cosmeticArgs, ...job.argv.slice(toolArgs)];
+      const remote = this.distributed.command(job, toolchain, hosts);
+      argv = remote?.argv ?? [...(job.launcher ?? []), ...job.argv.slice(0, toolArgs), ...job.cosmeticArgs, ...job.argv.slice(toolArgs)];
       result = await this.deps.runner.run({
-        argv, cwd: root, env,
+        argv, cwd: root, env: remote ? { ...env, ...remote.env } : env,
         outputs: [{ tmp: join(root, job.tmpOutput), final: join(root, job.output) }], root,
       }, signal);
+      if (remote) distcc = this.distributed.finish(remote);
     }
     const succeeded = result.exitCode === 0 && !result.cancelled;
     const log = result.spawnError ? `jmake: cannot run ${argv[0]}: ${result.spawnError}\n${result.output}` : result.output;
@@ -678,6 +692,7 @@ export class Builder {
       // The reply keeps its statuses: a job stopped while it ran did not succeed.
       id: job.id, kind: job.kind, output: join(root, job.output), status: status !== 'succeeded' ? 'failed' : hit ? 'cached' : 'succeeded', durationMs: Math.round(result.durationMs),
       log: stripAnsi(log), reason: describeReason(reason),
+      ...(distcc?.host ? { host: distcc.host } : {}), ...(distcc?.fellBack ? { fellBack: distcc.fellBack } : {}),
     };
     return { report, rawLog: log, diagnostics: diagnostics as DiagnosticInfo[], cancelled: result.cancelled };
   }
@@ -691,6 +706,11 @@ export class Builder {
     const restored = hit !== null && await cache.restore(hit, { output: join(root, job.output), depfile: job.depfile ? join(root, job.depfile) : null, root });
     if (!restored) cache.counts.misses++;
     return restored ? hit : null;
+  }
+
+  /** `[distributed]` hosts and what each took, for `jmake status`. */
+  distributedStatus(): DistributedStatus | null {
+    return this.distributed.status();
   }
 
   /** `jmake cache stats|clean`: the cache of the current [cache] settings. */

@@ -71,6 +71,8 @@ export interface StatusResult {
   readonly watcher: WatcherHealth;
   readonly config: { readonly ok: boolean; readonly error: ConfigErrorInfo | null };
   readonly log: { readonly recoveredAtStart: boolean; readonly writeError: string | null };
+  /** `[distributed]` hosts and the compiles each took since the daemon started; null when compiles stay local. */
+  readonly distributed: DistributedStatus | null;
   readonly builds: {
     readonly running: boolean;
     readonly count: number;
@@ -154,6 +156,15 @@ export interface JobReport {
   readonly command?: readonly string[];
   /** Run by a build the daemon started when an input changed, before this request came (`[daemon] build_on_change`). */
   readonly startedOnChange?: boolean;
+  /** `[distributed]`: the distcc host that compiled it (`localhost` when distcc ran it here). */
+  readonly host?: string;
+  /** `[distributed]`: why distcc compiled it locally instead of on `host`. */
+  readonly fellBack?: string;
+}
+
+export interface DistributedStatus {
+  /** Each configured host, with the compiles it took and those that fell back to local since the daemon started. */
+  readonly hosts: readonly { readonly host: string; readonly slots: number; readonly jobs: number; readonly fallbacks: number }[];
 }
 
 export interface BuildResult {

@@ -22,6 +22,9 @@ export function renderStatus(s: StatusResult): string {
   lines.push(`${c.bold('builds')}   ${s.builds.running ? c.yellow('building now; ') : ''}${last
     ? `last${last.trigger === 'change' ? ' (on change)' : ''}: ${last.ok ? c.green('ok') : c.red('failed')}, ${last.jobsRun} job${last.jobsRun === 1 ? '' : 's'} run${last.carried ? ` (+${last.carried} on change)` : ''} in ${duration(last.durationMs)}, ${duration(Date.now() - last.finishedAt)} ago`
     : 'none yet'}`);
+  for (const h of s.distributed?.hosts ?? []) {
+    lines.push(`${c.bold('distcc')}   ${h.host}: ${h.jobs} compile${h.jobs === 1 ? '' : 's'}${h.fallbacks > 0 ? c.yellow(`, ${h.fallbacks} fell back to local`) : ''}`);
+  }
   if (s.log.writeError) lines.push(`${c.bold('log')}      ${c.red(`cannot write the event log: ${s.log.writeError}`)}`);
   if (s.log.recoveredAtStart) lines.push(`${c.bold('log')}      ${c.yellow('a torn tail was recovered at start (see jmake events --type log-recovered)')}`);
   return `${lines.join('\n')}\n`;

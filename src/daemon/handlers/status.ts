@@ -33,6 +33,7 @@ export const status: Handler<'status'> = async (params, { daemon }) => {
     },
     config: { ok: configError === null, error: configError },
     log: { recoveredAtStart: daemon.recoveredAtStart, writeError: daemon.recorder.writeError },
+    distributed: daemon.builder.distributedStatus(),
     builds: {
       running: state.builds.running !== null,
       count: state.builds.count,

@@ -33,6 +33,7 @@ import { Builder } from './builder.js';
 import { Completer } from './completer.js';
 import { SpawnerRunner } from '../scheduler/spawner-runner.js';
 import { ToolchainManager } from '../toolchain/manager.js';
+import { toolVersionsFile } from '../cache/dir.js';
 import { PkgConfig } from '../toolchain/pkg-config.js';
 import { FileLogger } from './logger.js';
 import { Recorder } from './recorder.js';
@@ -134,7 +135,7 @@ export class Daemon {
       watcher: () => this.watcher,
       hasher: this.hasher,
       runner: this.runner,
-      toolchains: new ToolchainManager(hashText),
+      toolchains: new ToolchainManager(hashText, toolVersionsFile(process.env)),
       pkgConfig: new PkgConfig(),
       logger: this.logger,
       configText: () => this.config?.text ?? '',

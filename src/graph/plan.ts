@@ -361,7 +361,7 @@ class TargetContext {
     const colour = (job.tool === 'cc' || job.tool === 'cxx') ? ['-fdiagnostics-color=always'] : [];
     this.jobList.push({
       id: job.output, kind: job.kind, target: this.spec.name, tool: job.tool, argv: [...base, ...job.args], cosmeticArgs: colour,
-      launcher: job.source !== null ? this.input.config.compile.launcher : [],
+      ...(job.source !== null && this.input.config.compile.launcher.length > 0 ? { launcher: this.input.config.compile.launcher } : {}),
       output: job.output, tmpOutput: tmp(job.output), depfile: job.depfile, source: job.source, deps: [...job.deps], priority: PRIORITY[job.kind],
     });
   }

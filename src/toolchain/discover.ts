@@ -10,6 +10,7 @@
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { execa } from 'execa';
+import { versionKey, type VersionStore } from './version-store.js';
 
 export type ToolRole = 'cc' | 'cxx' | 'ar' | 'llvm-link' | 'opt' | 'llc' | 'llvm-ar' | 'lld' | 'llvm-config';
 
@@ -55,7 +56,7 @@ export interface DiscoverOptions {
   readonly cxx?: string | undefined;
 }
 
-export async function discoverToolchain(options: DiscoverOptions): Promise<Toolchain> {
+export async function discoverToolchain(options: DiscoverOptions, versions?: VersionStore): Promise<Toolchain> {
   const dirs = [...(options.llvmRoot ? [join(options.llvmRoot, 'bin')] : []), ...options.pathEnv.split(delimiter).filter(Boolean)];
   const candidates = new Map<string, string>(); // name -> first path on PATH
   for (const dir of dirs) {
@@ -67,7 +68,7 @@ export async function discoverToolchain(options: DiscoverOptions): Promise<Toolc
     }
   }
   for (const [name, path] of Object.entries(options.overrides)) candidates.set(name, path);
-  const found = (await Promise.all([...candidates].map(([name, path]) => probeTool(name, path)))).filter((t): t is ToolInfo => t !== null);
+  const found = (await Promise.all([...candidates].map(([name, path]) => probeTool(name, path, versions)))).filter((t): t is ToolInfo => t !== null);
   // CC / CXX commands are probed as a whole ("ccache gcc --version"), identified by their first word's file.
   for (const command of [options.cc, options.cxx]) {
     if (!command || found.some((t) => t.name === command.trim())) continue;
@@ -93,7 +94,7 @@ async function probeCommand(command: string, dirs: readonly string[]): Promise<T
   }
 }
 
-export async function probeTool(name: string, path: string): Promise<ToolInfo | null> {
+export async function probeTool(name: string, path: string, versions?: VersionStore): Promise<ToolInfo | null> {
   let realPath: string;
   let st;
   try {
@@ -103,15 +104,21 @@ export async function probeTool(name: string, path: string): Promise<ToolInfo | 
   } catch {
     return null;
   }
-  try {
-    const result = await execa(path, ['--version'], { reject: false, timeout: 10_000, stdin: 'ignore' });
-    const text = `${result.stdout}\n${result.stderr}`;
-    const version = parseVersion(text);
-    if (result.exitCode !== 0 && !version) return null;
-    return { name, path, realPath, version: version ?? 'unknown', major: version ? Number(version.split('.')[0]) : null, size: st.size, mtime: st.mtimeMs };
-  } catch {
-    return null;
+  const key = versionKey(realPath, st.size, st.mtimeMs);
+  let probed = versions?.get(key);
+  if (!probed) {
+    try {
+      const result = await execa(path, ['--version'], { reject: false, timeout: 10_000, stdin: 'ignore' });
+      const version = parseVersion(`${result.stdout}\n${result.stderr}`);
+      probed = { version, usable: result.exitCode === 0 || version !== null };
+      versions?.set(key, probed);
+    } catch {
+      return null; // could not start it (not executable): not remembered, it may be fixed
+    }
   }
+  if (!probed.usable) return null;
+  const { version } = probed;
+  return { name, path, realPath, version: version ?? 'unknown', major: version ? Number(version.split('.')[0]) : null, size: st.size, mtime: st.mtimeMs };
 }
 
 /** "Debian clang version 14.0.6", "g++ (Debian 12.2.0-14) 12.2.0", "LLVM version 14.0.6", "GNU ar (GNU Binutils) 2.40". */

@@ -5,6 +5,7 @@
  */
 import { discoverToolchain, toolchainStillValid, type DiscoverOptions, type Toolchain } from './discover.js';
 import { toolchainRecords, toolIdentity } from './identity.js';
+import { FileVersionStore } from './version-store.js';
 import type { ToolRecord } from '../../events/types.js';
 
 export interface ResolvedToolchain {
@@ -18,12 +19,15 @@ export interface ResolvedToolchain {
 export class ToolchainManager {
   private cached: { key: string; resolved: ResolvedToolchain } | null = null;
 
-  constructor(private readonly hash: (text: string) => string) {}
+  /** `versionsFile`: where tool versions are kept between daemons (the user's cache folder); null: probe every time. */
+  constructor(private readonly hash: (text: string) => string, private readonly versionsFile: string | null = null) {}
 
   async get(options: DiscoverOptions): Promise<ResolvedToolchain> {
     const key = JSON.stringify(options);
     if (this.cached && this.cached.key === key && toolchainStillValid(this.cached.resolved.toolchain)) return this.cached.resolved;
-    const toolchain = await discoverToolchain(options);
+    const versions = this.versionsFile ? new FileVersionStore(this.versionsFile) : undefined;
+    const toolchain = await discoverToolchain(options, versions);
+    versions?.save();
     const records = toolchainRecords(toolchain);
     const ids: Record<string, string> = {};
     for (const [role, record] of Object.entries(records)) ids[role] = toolIdentity(record);

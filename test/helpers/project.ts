@@ -13,6 +13,8 @@ import { isAlive } from '../../src/client/connect.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 export const BIN = join(REPO_ROOT, 'bin', 'run.cjs');
+/** The XDG cache folder of every test daemon: only tool versions land there (compile caches are per test). */
+const SHARED_XDG_CACHE = join(tmpdir(), 'jmake-tests-xdg-cache');
 
 export interface RunResult {
   readonly code: number;
@@ -51,7 +53,11 @@ export async function createProject(fixture = 'hello', options: { parent?: strin
   mkdirSync(tmp);
   // Both candidates for the socket dir are private to this test: no other daemon is ever listed.
   // Its own compile cache too: a test that expects a compile must not find it cached by another.
-  const env: NodeJS.ProcessEnv = { ...process.env, XDG_RUNTIME_DIR: runtimeDir, TMPDIR: tmp, XDG_CACHE_HOME: join(base, 'cache'), NO_COLOR: '1' };
+  // The tool versions (keyed by each binary's path, size and mtime) are shared: probing them costs
+  // every new daemon seconds.
+  const env: NodeJS.ProcessEnv = {
+    ...process.env, XDG_RUNTIME_DIR: runtimeDir, TMPDIR: tmp, XDG_CACHE_HOME: SHARED_XDG_CACHE, JMAKE_CACHE_DIR: join(base, 'cache'), NO_COLOR: '1',
+  };
   // Loading a CA bundle costs every node process ~60 ms here, and jmake makes no TLS connection.
   delete env.NODE_EXTRA_CA_CERTS;
   delete env.JMAKE_TEST_DAEMON_VERSION;

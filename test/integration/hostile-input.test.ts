@@ -67,7 +67,8 @@ function snapshot(dir: string, skip: (rel: string) => boolean = () => false): Sn
 
 /** The project's temp base dir holds `project/`, the daemon's `run/` and `tmp/`; everything else is outside. */
 const baseOf = (p: TestProject) => dirname(p.root);
-const outsideSnapshot = (p: TestProject) => snapshot(baseOf(p), (rel) => rel === 'project' || rel === 'run' || rel === 'tmp');
+// The daemon's own folders beside the project (socket dir, temp dir, the test's compile cache) are not the project's outside.
+const outsideSnapshot = (p: TestProject) => snapshot(baseOf(p), (rel) => rel === 'project' || rel === 'run' || rel === 'tmp' || rel === 'cache');
 /** The project as the user sees it: everything but the daemon's state. */
 const projectSnapshot = (p: TestProject) => snapshot(p.root, (rel) => rel === '.jmake');
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { execa, execaSync } from 'execa';
 import { BIN, createProject, disposeAll } from '../helpers/project.js';
 import { events, waitForEvent, waitReady } from '../helpers/events.js';
@@ -69,9 +69,10 @@ describe('a burst that may have overflowed the kernel event queue', () => {
     const ready = await waitReady(p);
     expect(ready.watcher.overflows).toBe(0);
 
-    mkdirSync(p.path('src/gen'));
+    // In a folder already watched: files in a new folder written before its watch is placed are
+    // found by chokidar's scan of it, with no raw event of their own.
     const count = 40;
-    for (let i = 0; i < count; i++) writeFileSync(p.path(`src/gen/gen${i}.cpp`), `int gen${i}() { return ${i}; }\n`);
+    for (let i = 0; i < count; i++) writeFileSync(p.path(`src/gen${i}.cpp`), `int gen${i}() { return ${i}; }\n`);
 
     const status = await waitFor(async () => {
       const s = await p.json(['status']);
@@ -84,12 +85,12 @@ describe('a burst that may have overflowed the kernel event queue', () => {
 
     const build = await p.json(['build']);
     expect(build.ok).toBe(true);
-    const compiled = build.jobs.filter((j: { id: string }) => j.id.startsWith('build/obj/src/gen/')).length;
+    const compiled = build.jobs.filter((j: { id: string }) => j.id.startsWith('build/obj/src/gen')).length;
     expect(compiled).toBe(count);
     // Quiet again: a single edit is an ordinary change, not another overflow.
-    writeFileSync(p.path('src/gen/gen0.cpp'), 'int gen0() { return 100; }\n');
+    writeFileSync(p.path('src/gen0.cpp'), 'int gen0() { return 100; }\n');
     const next = await p.json(['build']);
-    expect(next.jobs.map((j: { id: string }) => j.id).sort()).toEqual(['build/bin/hello', 'build/obj/src/gen/gen0.cpp.o']);
+    expect(next.jobs.map((j: { id: string }) => j.id).sort()).toEqual(['build/bin/hello', 'build/obj/src/gen0.cpp.o']);
     expect((await p.json(['status'])).watcher.overflows).toBe(1);
   });
 });

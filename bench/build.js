@@ -162,6 +162,11 @@ output_dir = "build"
 [binary]
 type = "executable"
 name = "bench"
+
+# These scenarios measure compiling: a full build after \`jmake clean\` would otherwise be restored
+# from the compile cache (scenario 9, bench/cache.js, measures that).
+[cache]
+enabled = false
 `;
 }
 

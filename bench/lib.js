@@ -279,7 +279,8 @@ export function makeProject(base, name) {
   mkdirSync(runtimeDir, { mode: 0o700, recursive: true });
   mkdirSync(tmp, { recursive: true });
   const realRoot = realpathSync(root);
-  const env = benchEnv({ XDG_RUNTIME_DIR: runtimeDir, TMPDIR: tmp });
+  // Its own compile cache: a bench never reads or fills the user's.
+  const env = benchEnv({ XDG_RUNTIME_DIR: runtimeDir, TMPDIR: tmp, JMAKE_CACHE_DIR: join(dir, 'cache') });
   const project = {
     dir, root, runtimeDir, env,
     pids: new Set(),

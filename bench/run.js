@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // jmake's benchmark suite (issue #2). `npm run bench` builds, then runs this; `node bench/run.js
 // --quick` is the short version. Options: --quick, --only=client,replay,apply,watcher,build,notify, --build-10k
-// (the build scenario also at 10k sources: ~3 minutes per tool and full build). `real` (bench/real/:
+// (the build scenario also at 10k sources: ~3 minutes per tool and full build). `cache` (bench/cache.js:
+// clean builds from the compile cache against ninja's full build) runs only when --only names it. `real` (bench/real/:
 // brotli and libsass fetched from the npm registry and built by jmake) runs only when --only names it,
 // as does `soak` (bench/soak.js: N minutes of edits with `jmake watch` attached, the daemon's RSS
 // every minute; --soak-minutes=N, default 10).
@@ -10,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { benchApply } from './apply.js';
+import { benchCache } from './cache.js';
 import { benchBuild } from './build.js';
 import { benchClient } from './client.js';
 import { benchNotify } from './notify.js';
@@ -33,6 +35,8 @@ const SCENARIOS = [
   { key: 'notify', title: '7. Editor save hook: jmake notify', run: benchNotify },
   // Opt-in: runs for --soak-minutes (default 10) and stops by itself.
   { key: 'soak', title: '8. Soak: daemon RSS over minutes of edits with jmake watch', run: benchSoak, optIn: true },
+  // Opt-in: three ninja full builds of 1k sources (about a minute each here) against jmake from the cache.
+  { key: 'cache', title: '9. Compile cache: clean builds from the cache vs ninja\'s full build', run: benchCache, optIn: true },
 ];
 
 const argv = process.argv.slice(2);

@@ -497,6 +497,11 @@ export class Builder {
 
   /** `jmake compdb`: plan as a build would (config, toolchain, file set) and write compile_commands.json. */
   async compdb(env: Readonly<Record<string, string>>, path: string | undefined, profile: string | undefined, always = true): Promise<{ path: string | null; entries: number }> {
+    // The file set as a build would see it: after the initial scan, with every saved edit.
+    const watcher = this.deps.watcher();
+    await watcher.waitReady();
+    await watcher.sync();
+    this.deps.settleConfig();
     const { config } = this.config(env);
     const toolchain = await this.toolchain(config, path);
     const plan = await this.plan(config, profile ?? null, toolchain, undefined);

@@ -27,16 +27,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startDistccd(options: { listen?: string; allow?: string; netns?: string } = {}): Promise<Distccd> {
+export async function startDistccd(options: { listen?: string; allow?: string; netns?: string; port?: number } = {}): Promise<Distccd> {
   const listen = options.listen ?? '127.0.0.1';
-  const port = await freePort();
+  const port = options.port ?? await freePort();
   const args = ['--daemon', '--no-detach', '--port', String(port), '--listen', listen, '--allow', options.allow ?? listen,
     '--log-stderr', '--log-level', 'info', '--jobs', '4'];
   const command = options.netns ? ['ip', 'netns', 'exec', options.netns, 'distccd', ...args] : ['distccd', ...args];
   let text = '';
   const child: ResultPromise = execa(command[0]!, command.slice(1), { reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'pipe' });
   child.stderr!.on('data', (chunk: Buffer) => { text += chunk.toString(); });
-  await waitFor(() => (options.netns ? text.includes('listening on') : reachable(listen, port)), { what: `distccd on ${listen}:${port}`, timeoutMs: 10_000 });
+  await waitFor(() => reachable(listen, port), { what: `distccd on ${listen}:${port}${options.netns ? ` in ${options.netns}` : ''}`, timeoutMs: 10_000 });
   return {
     port,
     log: () => text,

@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { execa, execaSync } from 'execa';
 import { createProject, disposeAll, type TestProject } from '../helpers/project.js';
 import { freePort, startDistccd, type Distccd } from '../helpers/distccd.js';
+import { makeHosts, netnsProblem } from '../helpers/netns.js';
 import { xxh64 } from '../helpers/hash.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -30,6 +31,8 @@ function distccProblem(): string | null {
 }
 const problem = distccProblem();
 if (problem) console.warn(`skipping the distcc tests: ${problem}`);
+const noNetns = problem ?? netnsProblem();
+if (noNetns && !problem) console.warn(`skipping the two-host distcc test: ${noNetns}`);
 
 interface Job { id: string; kind: string; status: string; host?: string; fellBack?: string }
 
@@ -93,5 +96,28 @@ describe('distributed compiles with distcc', () => {
     expect(compiles).toBeGreaterThan(3);
     expect(status.distributed.hosts).toEqual([{ host, slots: 2, jobs: 0, fallbacks: compiles }]);
     expect((await execa(p.path('build/bin/multi'))).exitCode).toBe(0);
+  });
+
+  it.skipIf(noNetns !== null)('spreads compiles over two hosts in two network namespaces; each host\'s log shows its share', async () => {
+    const { hosts, remove } = await makeHosts(2);
+    try {
+      const port = await freePort();
+      for (const h of hosts) daemons.push(await startDistccd({ netns: h.netns, listen: h.address, allow: h.peer, port }));
+      const specs = hosts.map((h) => `${h.address}:${port}/2`);
+      const p = await distributedProject(specs);
+      const result = await p.json(['build']);
+      expect(result.ok).toBe(true);
+      const compiles = result.jobs.filter((j: Job) => j.kind === 'compile');
+      expect(compiles.every((j: Job) => specs.includes(j.host!) && j.fellBack === undefined)).toBe(true);
+      const perHost = specs.map((spec) => compiles.filter((j: Job) => j.host === spec).length);
+      expect(perHost.every((n) => n > 0)).toBe(true); // -j 4 (two hosts × 2 slots): both take some
+      await waitFor(() => daemons.map((d) => d.compilesOk()).join(',') === perHost.join(','), { what: `COMPILE_OK lines ${perHost.join(' and ')} in the two logs` });
+      const status = await p.json(['status']);
+      expect(status.distributed.hosts.map((h: { host: string; jobs: number }) => [h.host, h.jobs])).toEqual(specs.map((s, i) => [s, perHost[i]]));
+      expect((await execa(p.path('build/bin/multi'))).exitCode).toBe(0);
+    } finally {
+      await Promise.all(daemons.splice(0).map((d) => d.stop()));
+      await remove();
+    }
   });
 });

@@ -120,22 +120,25 @@ export class CompileCache {
     return true;
   }
 
-  /** Keep a successful compile's output under the key of what it read. */
-  async store(primary: string, inputs: Inputs, from: { output: string; depfile: string | null; log: string; root: string }): Promise<void> {
+  /**
+   * Keep a successful compile's output under the key of what it read. `outputHash` and `outputSize`
+   * are what the builder already knows of the output (it hashes every output it records), so the
+   * object is copied by the kernel, never read here; a restore checks the copy against them.
+   */
+  async store(primary: string, inputs: Inputs, from: { output: string; outputHash: string; outputSize: number; depfile: string | null; log: string; root: string }): Promise<void> {
     const result = this.hasher.hashBytes(Buffer.from(JSON.stringify([primary, inputs])));
     try {
-      const bytes = await readFile(from.output);
       let depfile: string | null = null;
       if (from.depfile) depfile = (await readFile(from.depfile, 'utf8').catch(() => null))?.split(from.root).join(ROOT_MARK) ?? null;
-      const meta: Meta = { hash: this.hasher.hashBytes(bytes), size: bytes.length, depfile, log: from.log };
+      const meta: Meta = { hash: from.outputHash, size: from.outputSize, depfile, log: from.log };
       await mkdir(join(this.dir, 'results', result.slice(0, 2)), { recursive: true });
-      await writeAtomic(this.objectPath(result), bytes);
+      await copyAtomic(from.output, this.objectPath(result));
       await writeAtomic(this.metaPath(result), JSON.stringify(meta));
       const manifest = (await this.readManifest(primary)).filter((e) => e.result !== result);
       manifest.unshift({ inputs, result });
       await mkdir(join(this.dir, 'manifests', primary.slice(0, 2)), { recursive: true });
       await writeAtomic(this.manifestPath(primary), JSON.stringify(manifest.slice(0, MANIFEST_ENTRIES)));
-      if (this.knownBytes !== null) this.knownBytes += bytes.length;
+      if (this.knownBytes !== null) this.knownBytes += from.outputSize;
       this.counts.stored++;
     } catch (err) {
       this.log(`cannot store in the cache at ${this.dir}: ${(err as Error).message}`);
@@ -226,6 +229,17 @@ function isManifestEntry(value: unknown): value is ManifestEntry {
   const e = value as ManifestEntry;
   return typeof e === 'object' && e !== null && typeof e.result === 'string' && Array.isArray(e.inputs)
     && e.inputs.every((i) => Array.isArray(i) && typeof i[0] === 'string' && typeof i[1] === 'string');
+}
+
+async function copyAtomic(from: string, to: string): Promise<void> {
+  const tmp = `${to}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await copyFile(from, tmp);
+    await rename(tmp, to);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
 }
 
 /** Unique temp beside the target, then rename: concurrent writers of one name each leave a whole file. */

@@ -675,8 +675,8 @@ export class Builder {
         if (outcome.refused) this.deps.logger.log('job', `job ${job.id}: output left in place: ${outcome.refused}`);
       }
     }
-    if (primary && !hit && status === 'succeeded') {
-      await cache!.store(primary, inputs, { output: join(root, job.output), depfile: join(root, job.depfile!), log, root });
+    if (primary && !hit && status === 'succeeded' && output) {
+      await cache!.store(primary, inputs, { output: join(root, job.output), outputHash: output.hash, outputSize: output.size, depfile: join(root, job.depfile!), log, root });
     }
     const event: NewEvent = {
       type: 'job-finished',

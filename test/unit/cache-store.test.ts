@@ -18,13 +18,13 @@ function temp(): string {
 }
 
 /** A project dir with a compiled "object" and its depfile, as a compile leaves them. */
-function compiled(root: string, name: string, bytes: string): { output: string; depfile: string } {
+function compiled(root: string, name: string, bytes: string): { output: string; outputHash: string; outputSize: number; depfile: string } {
   mkdirSync(join(root, 'build'), { recursive: true });
   const output = join(root, 'build', `${name}.o`);
   const depfile = `${output}.d`;
   writeFileSync(output, bytes);
   writeFileSync(depfile, `build/${name}.o: src/${name}.cpp ${root}/include/a.h /usr/include/stdio.h\n`);
-  return { output, depfile };
+  return { output, outputHash: hasher.hashBytes(Buffer.from(bytes)), outputSize: Buffer.byteLength(bytes), depfile };
 }
 
 const hashes = (table: Record<string, string>) => (path: string) => table[path] ?? null;

@@ -57,6 +57,7 @@ import { defaultCacheDir } from '../cache/dir.js';
 import { primaryKey } from '../cache/keys.js';
 import { distributedParallelism, type DistccHost, type DistccOutcome } from '../distributed/distcc.js';
 import { DistributedCompiles } from './distributed-compiles.js';
+import { linkedSignal } from '../util/linked-signal.js';
 
 export interface BuilderDeps {
   readonly root: string;
@@ -270,13 +271,15 @@ export class Builder {
     // Cancelled by its own client (Ctrl-C) or by `jmake jobs cancel` from any client.
     const own = new AbortController();
     this.active.add(own);
+    const linked = linkedSignal([requestSignal, own.signal]);
     try {
-      return await this.runBuild(params, progress, AbortSignal.any([requestSignal, own.signal]), trigger);
+      return await this.runBuild(params, progress, linked.signal, trigger);
     } catch (err) {
       // Watchers hear why no build started; the requester gets the error itself.
       if (!params.dryRun && this.feed.watchers > 0) this.feed.emit(configErrorMessage(err, this.deps.root));
       throw err;
     } finally {
+      linked.dispose();
       this.active.delete(own);
     }
   }

@@ -7,14 +7,20 @@ import { join } from 'node:path';
 import { retryDelay } from '../jobs/retry.js';
 import type { PlannedJob } from '../graph/plan.js';
 import type { CommandRunner, RunResult } from '../scheduler/runner.js';
+import { linkedSignal } from '../util/linked-signal.js';
 
 export async function runUserJob(runner: CommandRunner, job: PlannedJob, root: string, env: NodeJS.ProcessEnv, signal: AbortSignal, log: (message: string) => void): Promise<RunResult> {
   const user = job.user!;
   let output = '';
   for (let attempt = 0; ; attempt++) {
     const timeout = user.timeoutMs !== null ? AbortSignal.timeout(user.timeoutMs) : null;
-    const attemptSignal = timeout ? AbortSignal.any([signal, timeout]) : signal;
-    const result = await runner.run({ argv: job.argv, cwd: join(root, user.cwd), env: { ...env, ...user.env }, outputs: [] }, attemptSignal);
+    const linked = timeout ? linkedSignal([signal, timeout]) : null;
+    let result: RunResult;
+    try {
+      result = await runner.run({ argv: job.argv, cwd: join(root, user.cwd), env: { ...env, ...user.env }, outputs: [] }, linked?.signal ?? signal);
+    } finally {
+      linked?.dispose();
+    }
     const timedOut = timeout?.aborted === true && !signal.aborted;
     output += timedOut ? `${result.output}jmake: job "${job.id}" timed out after ${user.timeoutMs} ms\n` : result.output;
     const delay = retryDelay(user, { attempt, exitCode: result.exitCode, cancelled: signal.aborted, timedOut });

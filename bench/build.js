@@ -149,7 +149,14 @@ export function layout(n) {
   return { sources, objects, binary: 'build/bin/bench' };
 }
 
-export function jmakeToml() {
+/** `cache`: scenario 9 (bench/cache.js) turns the compile cache on; the others measure compiling. */
+export function jmakeToml({ cache = false } = {}) {
+  const cacheOff = `
+# These scenarios measure compiling: a full build after \`jmake clean\` would otherwise be restored
+# from the compile cache (scenario 9, bench/cache.js, measures that).
+[cache]
+enabled = false
+`;
   return `# Synthetic build benchmark (bench/build.js).
 [project]
 name = "bench"
@@ -162,12 +169,7 @@ output_dir = "build"
 [binary]
 type = "executable"
 name = "bench"
-
-# These scenarios measure compiling: a full build after \`jmake clean\` would otherwise be restored
-# from the compile cache (scenario 9, bench/cache.js, measures that).
-[cache]
-enabled = false
-`;
+${cache ? '' : cacheOff}`;
 }
 
 export function ninjaFile(cc, lay, rsp = linkArgsLength(lay) > RSP_OVER) {

@@ -7,28 +7,13 @@
 // Every build's program is run and checked (bench/build.js's checksum).
 import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Model, checkBinary, layout, ninjaFile, runTimed, writeSources } from './build.js';
+import { Model, checkBinary, jmakeToml, layout, ninjaFile, runTimed, writeSources } from './build.js';
 import { BIN, NODE, benchEnv, log, makeProject, summarize } from './lib.js';
 
 const SOURCES = 1000;
 const JOBS = 2;
 const TARGET_SPEEDUP = 10;
 
-function config() {
-  return `# bench/cache.js: the compile cache on (the build scenario turns it off).
-[project]
-name = "bench"
-
-[compile]
-flags = ["-O0"]
-include_dirs = ["include"]
-output_dir = "build"
-
-[binary]
-type = "executable"
-name = "bench"
-`;
-}
 
 export async function benchCache({ base, quick }) {
   const rounds = quick ? 2 : 3;
@@ -42,12 +27,12 @@ export async function benchCache({ base, quick }) {
   const t0 = performance.now();
   try {
     writeSources(first.root, model);
-    writeFileSync(join(first.root, 'jmake.toml'), config());
+    writeFileSync(join(first.root, 'jmake.toml'), jmakeToml({ cache: true }));
     for (const dir of ['src', 'include']) {
       cpSync(join(first.root, dir), join(second.root, dir), { recursive: true });
       cpSync(join(first.root, dir), join(ninjaRoot, dir), { recursive: true });
     }
-    writeFileSync(join(second.root, 'jmake.toml'), config());
+    writeFileSync(join(second.root, 'jmake.toml'), jmakeToml({ cache: true }));
     for (const p of [first, second]) {
       await p.start();
       await p.waitReady({ deadlineMs: 60_000, intervalMs: 100 });

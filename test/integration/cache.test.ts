@@ -5,10 +5,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { createProject, disposeAll, type TestProject } from '../helpers/project.js';
-import { xxh64 } from '../helpers/hash.js';
+import { outputsOf } from '../helpers/build.js';
 
 afterEach(disposeAll);
 
@@ -34,19 +34,8 @@ function statuses(jobs: readonly Job[], kind = 'compile'): string[] {
   return [...new Set(jobs.filter((j) => j.kind === kind).map((j) => j.status))];
 }
 
-/** Every object under build/obj: path relative to the root -> content hash. */
-function objects(p: TestProject): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const abs = join(dir, e.name);
-      if (e.isDirectory()) walk(abs);
-      else if (e.name.endsWith('.o')) out[relative(p.root, abs)] = xxh64(readFileSync(abs));
-    }
-  };
-  walk(p.path('build/obj'));
-  return out;
-}
+/** Every object under build/ with its content hash. */
+const objects = (p: TestProject) => new Map([...outputsOf(p)].filter(([path]) => path.endsWith('.o')));
 
 async function runProgram(p: TestProject): Promise<string> {
   return (await execa(p.path('build/bin/multi'))).stdout;

@@ -4,13 +4,12 @@
  * by themselves: distccd's log must show the compiles (COMPILE_OK).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { appendFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { execa, execaSync } from 'execa';
 import { createProject, disposeAll, type TestProject } from '../helpers/project.js';
 import { freePort, startDistccd, type Distccd } from '../helpers/distccd.js';
 import { makeHosts, netnsProblem } from '../helpers/netns.js';
-import { xxh64 } from '../helpers/hash.js';
+import { outputsOf } from '../helpers/build.js';
 import { waitFor } from '../helpers/wait.js';
 
 const daemons: Distccd[] = [];
@@ -36,18 +35,8 @@ if (noNetns && !problem) console.warn(`skipping the two-host distcc test: ${noNe
 
 interface Job { id: string; kind: string; status: string; host?: string; fellBack?: string }
 
-function objects(p: TestProject): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const abs = join(dir, e.name);
-      if (e.isDirectory()) walk(abs);
-      else if (e.name.endsWith('.o')) out[relative(p.root, abs)] = xxh64(readFileSync(abs));
-    }
-  };
-  walk(p.path('build/obj'));
-  return out;
-}
+/** Every object under build/ with its content hash. */
+const objects = (p: TestProject) => new Map([...outputsOf(p)].filter(([path]) => path.endsWith('.o')));
 
 /** A project compiling through distcc to `hosts`, its daemon started with its own DISTCC_DIR. */
 async function distributedProject(hosts: readonly string[]): Promise<TestProject> {

@@ -368,6 +368,10 @@ export class ProjectWatcher {
       changed += plan.removed.length;
     }
     if (this.closed) return;
+    // After an overflow files are still being written: one created between chokidar's readdir of
+    // a folder and its watch on it is in neither. Every watch is in place now, so a walk of our own
+    // finds what fell in that gap; what comes later, the watches report.
+    if (this.deps.reason === 'overflow') changed += this.walkAndProbe('');
     const durationMs = Date.now() - started;
     const scanned = plan.toHash.length + plan.unchanged;
     this.record([{ type: 'watcher-rescan', data: { reason: this.deps.reason, scanned, changed, durationMs } }]);
@@ -414,13 +418,25 @@ export class ProjectWatcher {
 
   /** Stat-walk every path whose watch failed and mark differences pending, then hash them now. */
   private pollFallbacks(): void {
-    for (const prefix of this.fallbacks) {
-      const seen = new Map<string, StatFacts>();
-      this.walk(prefix === '.' ? '' : prefix, seen);
-      const plan = planReconcile(seen, this.deps.knownFiles(), { prefix: prefix === '.' ? '' : prefix });
-      for (const path of [...plan.toHash, ...plan.removed]) this.pending.set(path, 0);
-    }
+    for (const prefix of this.fallbacks) this.markDifferences(prefix === '.' ? '' : prefix);
     this.processDue(Number.POSITIVE_INFINITY);
+  }
+
+  /** Stat-walk under `prefix` and hash what differs from the state now; returns the events recorded. */
+  private walkAndProbe(prefix: string): number {
+    const marked = this.markDifferences(prefix);
+    this.processDue(Number.POSITIVE_INFINITY);
+    if (marked > 0) this.deps.log('watcher', `the walk after the scan found ${marked} files the scan missed or saw stale`);
+    return marked;
+  }
+
+  /** Mark pending (due now) every file under `prefix` whose stat differs from the state, and every one gone. */
+  private markDifferences(prefix: string): number {
+    const seen = new Map<string, StatFacts>();
+    this.walk(prefix, seen);
+    const plan = planReconcile(seen, this.deps.knownFiles(), { prefix });
+    for (const path of [...plan.toHash, ...plan.removed]) this.pending.set(path, 0);
+    return plan.toHash.length + plan.removed.length;
   }
 
   private walk(rel: string, out: Map<string, StatFacts>): void {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { appendFileSync, writeFileSync } from 'node:fs';
+import { setTimeout as pace } from 'node:timers/promises';
 import { execa, execaSync } from 'execa';
 import { BIN, createProject, disposeAll } from '../helpers/project.js';
 import { events, waitForEvent, waitReady } from '../helpers/events.js';
@@ -71,8 +72,13 @@ describe('a burst that may have overflowed the kernel event queue', () => {
 
     // In a folder already watched: files in a new folder written before its watch is placed are
     // found by chokidar's scan of it, with no raw event of their own.
+    // The last ones are paced so that some land while the watcher restarts: the walk after its
+    // scan must find a file created between a folder's readdir and its watch.
     const count = 40;
-    for (let i = 0; i < count; i++) writeFileSync(p.path(`src/gen${i}.cpp`), `int gen${i}() { return ${i}; }\n`);
+    for (let i = 0; i < count; i++) {
+      writeFileSync(p.path(`src/gen${i}.cpp`), `int gen${i}() { return ${i}; }\n`);
+      if (i >= 30) await pace(5);
+    }
 
     const status = await waitFor(async () => {
       const s = await p.json(['status']);

@@ -287,9 +287,7 @@ export class Builder {
   private async runBuild(params: BuildParams, progress: (p: BuildProgress) => void, signal: AbortSignal, trigger: Trigger): Promise<BuildResult> {
     const started = performance.now();
     const phases = new PhaseTimer();
-    const watcher = this.deps.watcher();
-    await watcher.waitReady();
-    await watcher.sync();
+    await this.syncWatcher();
     this.deps.settleConfig();
     this.syncedSeq = this.deps.recorder.state.lastSeq;
     if (trigger === 'request') this.trigger.cancelPending(); // this build sees every change recorded so far
@@ -501,9 +499,7 @@ export class Builder {
   /** `jmake compdb`: plan as a build would (config, toolchain, file set) and write compile_commands.json. */
   async compdb(env: Readonly<Record<string, string>>, path: string | undefined, profile: string | undefined, always = true): Promise<{ path: string | null; entries: number }> {
     // The file set as a build would see it: after the initial scan, with every saved edit.
-    const watcher = this.deps.watcher();
-    await watcher.waitReady();
-    await watcher.sync();
+    await this.syncWatcher();
     this.deps.settleConfig();
     const { config } = this.config(env);
     const toolchain = await this.toolchain(config, path);
@@ -714,6 +710,20 @@ export class Builder {
     const restored = hit !== null && await cache.restore(hit, { output: join(root, job.output), depfile: job.depfile ? join(root, job.depfile) : null, root });
     if (!restored) cache.counts.misses++;
     return restored ? hit : null;
+  }
+
+  /**
+   * Wait for the watcher's initial scan, then sync with it: every edit saved before now is in the
+   * state. A watcher replaced meanwhile (a rescan after an overflow or a settings change) is
+   * waited for in turn: the closed one would answer at once and miss what the new one finds.
+   */
+  private async syncWatcher(): Promise<void> {
+    for (;;) {
+      const watcher = this.deps.watcher();
+      await watcher.waitReady();
+      await watcher.sync();
+      if (watcher === this.deps.watcher()) return;
+    }
   }
 
   /** `[distributed]` hosts and what each took, for `jmake status`. */

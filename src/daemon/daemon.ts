@@ -208,8 +208,7 @@ export class Daemon {
     return this.config?.settings ?? DEFAULT_SETTINGS;
   }
 
-  private startWatcher(rehashAll: boolean, reason: string): void {
-    const settings = this.settings;
+  private startWatcher(rehashAll: boolean, reason: string, settings: DaemonSettings = this.settings): void {
     this.watcher = new ProjectWatcher({
       root: this.identity.root,
       rules: ignoreRules(settings),
@@ -242,15 +241,18 @@ export class Daemon {
       !== JSON.stringify([after.outputDirs, after.watchExclude, after.watchScope, after.settleMs, after.pollIntervalMs]);
     if (rulesChanged) {
       this.logger.log('watcher', 'watch settings changed: restarting the watcher');
-      this.restartWatcher('config');
+      this.restartWatcher('config', after); // called before `after` is in force
     }
   }
 
   /** A new watcher walks the tree again and reconciles it with the state (`watcher-rescan` with this reason). */
-  private restartWatcher(reason: string): void {
+  private restartWatcher(reason: string, settings: DaemonSettings = this.settings): void {
     const old = this.watcher;
-    if (!old) return;
-    void old.close().then(() => { if (!this.stopping && this.watcher === old) this.startWatcher(false, reason); });
+    if (!old || this.stopping) return;
+    // The new one first: a build that asks for the watcher meanwhile waits for its scan, never for
+    // the closing one (builder.syncWatcher).
+    this.startWatcher(false, reason, settings);
+    void old.close();
   }
 
   /** The idle clock runs only while no client is connected. */

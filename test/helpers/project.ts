@@ -44,8 +44,9 @@ export async function createProject(fixture = 'hello', options: { parent?: strin
   const base = mkdtempSync(join(options.parent ?? tmpdir(), 'jmake-test-'));
   const root = join(base, 'project');
   const source = join(REPO_ROOT, 'fixtures', fixture);
-  // Only the fixture itself: not the state or outputs of a daemon someone ran in fixtures/.
-  const skip = [join(source, '.jmake'), join(source, 'build')];
+  // Only the fixture itself: not the state or outputs of a daemon someone ran in fixtures/ (the
+  // README's quick start builds fixtures/hello, which writes compile_commands.json there too).
+  const skip = [join(source, '.jmake'), join(source, 'build'), join(source, 'compile_commands.json')];
   cpSync(source, root, { recursive: true, filter: (src) => !skip.some((s) => src === s || src.startsWith(`${s}/`)) });
   const runtimeDir = join(base, 'run');
   mkdirSync(runtimeDir, { mode: 0o700 });

@@ -84,9 +84,10 @@ describe('a burst that may have overflowed the kernel event queue', () => {
       const s = await p.json(['status']);
       return s.watcher.ready && s.watcher.lastRescan?.reason === 'overflow' ? s : null;
     }, { what: 'a rescan after the burst' });
-    expect(status.watcher.overflows).toBe(1);
+    // A burst still going on after the first rescan may be taken for another overflow: a rescan each.
+    expect(status.watcher.overflows).toBeGreaterThanOrEqual(1);
     const overflow = await events(p, ['--since', String(ready.events.lastSeq), '--type', 'watcher-overflow']);
-    expect(overflow.map((e) => e.data)).toEqual([expect.objectContaining({ code: 'IN_Q_OVERFLOW', fallback: 'rescan' })]);
+    expect(overflow.map((e) => e.data)).toEqual(Array(overflow.length).fill(expect.objectContaining({ code: 'IN_Q_OVERFLOW', fallback: 'rescan' })));
     expect((await p.run(['status'])).stdout).toMatch(/rescans \(last: overflow/);
 
     const build = await p.json(['build']);
@@ -94,9 +95,10 @@ describe('a burst that may have overflowed the kernel event queue', () => {
     const compiled = build.jobs.filter((j: { id: string }) => j.id.startsWith('build/obj/src/gen')).length;
     expect(compiled).toBe(count);
     // Quiet again: a single edit is an ordinary change, not another overflow.
+    const before = (await p.json(['status'])).watcher.overflows;
     writeFileSync(p.path('src/gen0.cpp'), 'int gen0() { return 100; }\n');
     const next = await p.json(['build']);
     expect(next.jobs.map((j: { id: string }) => j.id).sort()).toEqual(['build/bin/hello', 'build/obj/src/gen0.cpp.o']);
-    expect((await p.json(['status'])).watcher.overflows).toBe(1);
+    expect((await p.json(['status'])).watcher.overflows).toBe(before);
   });
 });

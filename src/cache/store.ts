@@ -231,25 +231,20 @@ function isManifestEntry(value: unknown): value is ManifestEntry {
     && e.inputs.every((i) => Array.isArray(i) && typeof i[0] === 'string' && typeof i[1] === 'string');
 }
 
-async function copyAtomic(from: string, to: string): Promise<void> {
-  const tmp = `${to}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await copyFile(from, tmp);
-    await rename(tmp, to);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-}
-
-/** Unique temp beside the target, then rename: concurrent writers of one name each leave a whole file. */
-async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
+/**
+ * Write a unique temp file beside `path` (`fill`), then rename it over `path`: concurrent writers of
+ * one name each leave a whole file, and a failure leaves no temp behind.
+ */
+async function replaceAtomically(path: string, fill: (tmp: string) => Promise<void>): Promise<void> {
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    await writeFile(tmp, data);
+    await fill(tmp);
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
   }
 }
+
+const writeAtomic = (path: string, data: string | Uint8Array) => replaceAtomically(path, (tmp) => writeFile(tmp, data));
+const copyAtomic = (from: string, to: string) => replaceAtomically(to, (tmp) => copyFile(from, tmp));

@@ -3,12 +3,13 @@
  * bypassed by --no-cache, safe when corrupt, shared by two daemons building at once.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { createProject, disposeAll, type TestProject } from '../helpers/project.js';
 import { outputsOf } from '../helpers/build.js';
+import { filesEndingWith } from '../helpers/files.js';
 
 afterEach(disposeAll);
 
@@ -116,7 +117,7 @@ describe('the compile cache', () => {
     const p = await projectWithCache(cacheDir);
     await p.json(['build']);
     const built = objects(p);
-    const stored = findFiles(cacheDir, '.o');
+    const stored = filesEndingWith(cacheDir, '.o');
     const victim = stored[0]!;
     const bytes = readFileSync(victim);
     const middle = Math.floor(bytes.length / 2);
@@ -130,7 +131,7 @@ describe('the compile cache', () => {
     expect(compiled).toHaveLength(1);
     expect(objects(p)).toEqual(built);
     expect(p.daemonLog()).toMatch(/is corrupt/);
-    expect(findFiles(cacheDir, '.o').map((f) => statSync(f).size).sort()).toEqual(stored.map((f) => statSync(f).size).sort());
+    expect(filesEndingWith(cacheDir, '.o').map((f) => statSync(f).size).sort()).toEqual(stored.map((f) => statSync(f).size).sort());
   });
 
   it('is safe for two daemons building at once, and the result serves a third checkout', async () => {
@@ -150,15 +151,3 @@ describe('the compile cache', () => {
     expect((await c.json(['cache', 'stats'])).entries).toBe(0);
   });
 });
-
-function findFiles(dir: string, suffix: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(d, e.name));
-      else if (e.name.endsWith(suffix)) out.push(join(d, e.name));
-    }
-  };
-  walk(dir);
-  return out;
-}

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { CompileCache, type Inputs } from '../../src/cache/store.js';
 import { normalizeArgv, primaryKey } from '../../src/cache/keys.js';
 import { loadHasher, type Hasher } from '../../src/util/hash.js';
+import { filesEndingWith } from '../helpers/files.js';
 
 let hasher: Hasher;
 const dirs: string[] = [];
@@ -68,7 +69,7 @@ describe('CompileCache', () => {
     const cache = new CompileCache(cacheDir, hasher, 1e9);
     const root = temp();
     await cache.store('p1', [['x', 'h']], { ...compiled(root, 'x', 'GOOD BYTES'), log: '', root });
-    const objects = findFiles(cacheDir, '.o');
+    const objects = filesEndingWith(cacheDir, '.o');
     expect(objects).toHaveLength(1);
     writeFileSync(objects[0]!, 'GOOD BYTEZ'); // same size, one byte flipped
     const out = join(root, 'out.o');
@@ -76,7 +77,7 @@ describe('CompileCache', () => {
     const hit = await cache.lookup('p1', hashes({ x: 'h' }));
     expect(await cache.restore(hit!, { output: out, depfile: null, root })).toBe(false);
     expect(readFileSync(out, 'utf8')).toBe('PREVIOUS');
-    expect(findFiles(cacheDir, '.o')).toEqual([]);
+    expect(filesEndingWith(cacheDir, '.o')).toEqual([]);
     expect(await cache.lookup('p1', hashes({ x: 'h' }))).toBeNull();
   });
 
@@ -85,9 +86,9 @@ describe('CompileCache', () => {
     const cache = new CompileCache(cacheDir, hasher, 1e9);
     const root = temp();
     await cache.store('p1', [['x', 'h']], { ...compiled(root, 'x', 'B'), log: '', root });
-    for (const meta of findFiles(cacheDir, '.meta')) writeFileSync(meta, '{not json');
+    for (const meta of filesEndingWith(cacheDir, '.meta')) writeFileSync(meta, '{not json');
     expect(await cache.lookup('p1', hashes({ x: 'h' }))).toBeNull();
-    for (const manifest of findFiles(cacheDir, '.json')) writeFileSync(manifest, '\u0000\u0001');
+    for (const manifest of filesEndingWith(cacheDir, '.json')) writeFileSync(manifest, '\u0000\u0001');
     expect(await cache.lookup('p1', hashes({ x: 'h' }))).toBeNull();
   });
 
@@ -98,7 +99,7 @@ describe('CompileCache', () => {
     const big = 'x'.repeat(1000);
     for (const name of ['a', 'b', 'c']) await cache.store(`p-${name}`, [[name, 'h']], { ...compiled(root, name, big), log: '', root });
     // Use a and c again (b is then the least recently used), then store d: the cache is over its size.
-    const metas = findFiles(cacheDir, '.meta');
+    const metas = filesEndingWith(cacheDir, '.meta');
     const old = new Date(Date.now() - 60_000);
     for (const m of metas) utimesSync(m, old, old);
     for (const name of ['a', 'c']) {
@@ -119,7 +120,7 @@ describe('CompileCache', () => {
     await Promise.all(writers.map((w) => w.store('p1', [['x', 'h']], from)));
     const stats = await writers[0]!.stats();
     expect(stats.entries).toBe(1);
-    expect(findFiles(cacheDir, '.tmp')).toEqual([]);
+    expect(filesEndingWith(cacheDir, '.tmp')).toEqual([]);
     const hit = await writers[1]!.lookup('p1', hashes({ x: 'h' }));
     expect(await writers[1]!.restore(hit!, { output: join(root, 'r.o'), depfile: null, root })).toBe(true);
   });
@@ -162,15 +163,3 @@ describe('primaryKey', () => {
     expect(primaryKey({ ...parts, sourceHash: 'abd' }, hash)).not.toBe(base);
   });
 });
-
-function findFiles(dir: string, suffix: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(d, e.name));
-      else if (e.name.endsWith(suffix)) out.push(join(d, e.name));
-    }
-  };
-  if (existsSync(dir)) walk(dir);
-  return out;
-}

@@ -149,8 +149,12 @@ export function layout(n) {
   return { sources, objects, binary: 'build/bin/bench' };
 }
 
-/** `cache`: scenario 9 (bench/cache.js) turns the compile cache on; the others measure compiling. */
-export function jmakeToml({ cache = false } = {}) {
+/**
+ * `cache`: scenario 9 (bench/cache.js) turns the compile cache on; the others measure compiling.
+ * `gcc`: the build uses gcc (`--quick`: gcc starts about twice as fast as clang 14 here, and all
+ * three tools take the compiler jmake chose, so the ratios compare the same compiles).
+ */
+export function jmakeToml({ cache = false, gcc = false } = {}) {
   const cacheOff = `
 # These scenarios measure compiling: a full build after \`jmake clean\` would otherwise be restored
 # from the compile cache (scenario 9, bench/cache.js, measures that).
@@ -169,7 +173,7 @@ output_dir = "build"
 [binary]
 type = "executable"
 name = "bench"
-${cache ? '' : cacheOff}`;
+${cache ? '' : cacheOff}${gcc ? '\n[llvm]\nprefer = "gcc"\n' : ''}`;
 }
 
 export function ninjaFile(cc, lay, rsp = linkArgsLength(lay) > RSP_OVER) {
@@ -283,9 +287,10 @@ export function runSyncTimed(file, args, { cwd, env }) {
   return { code: r.status ?? -1, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '', ms, error: r.error, startedAtMs, exitedAtMs: startedAtMs + ms };
 }
 
-function commandOf(tool) {
+/** `keepDepfiles`: ninja leaves each depfile in place (--quick gives make a copy of ninja's build). */
+function commandOf(tool, { keepDepfiles = false } = {}) {
   if (tool === 'jmake') return { file: NODE, args: [BIN, 'build', '-j', String(JOBS), '--json'] };
-  if (tool === 'ninja') return { file: 'ninja', args: ['-j', String(JOBS)] };
+  if (tool === 'ninja') return { file: 'ninja', args: [...(keepDepfiles ? ['-d', 'keepdepfile'] : []), '-j', String(JOBS)] };
   if (tool === 'make') return { file: 'make', args: [`-j${JOBS}`] };
   if (tool === 'node') return { file: NODE, args: ['-e', '0'] };
   throw new Error(tool);
@@ -463,7 +468,9 @@ export async function benchSize({ base, quick, n }) {
   const out = { rows: [], details: {} };
   try {
     const written = writeSources(project.root, model);
-    writeFileSync(join(project.root, 'jmake.toml'), jmakeToml());
+    // --quick compiles with gcc when there is one (see jmakeToml) and times make's full build not at all.
+    const gcc = quick && spawnSync('gcc', ['--version'], { stdio: 'ignore' }).status === 0;
+    writeFileSync(join(project.root, 'jmake.toml'), jmakeToml({ gcc }));
     for (const t of ['ninja', 'make']) {
       cpSync(join(project.root, 'src'), join(roots[t], 'src'), { recursive: true });
       cpSync(join(project.root, 'include'), join(roots[t], 'include'), { recursive: true });
@@ -498,7 +505,9 @@ export async function benchSize({ base, quick, n }) {
     const jmakeRuns = { full: [], source: [], sourceAtOnce: [], header: [], headerAtOnce: [] };
     const ninjaJobs = { source: [], sourceAtOnce: [], header: [], headerAtOnce: [] };
 
-    // ---- 5a: full builds from clean
+    // ---- 5a: full builds from clean. --quick times jmake's and ninja's only (make's full build has
+    // no target) and gives make a copy of ninja's build: the same commands, and its depfiles kept.
+    const fullTools = quick ? ['jmake', 'ninja'] : TOOLS;
     const fullStarted = performance.now();
     for (let run = 0; run < runs.full; run++) {
       const spent = performance.now() - fullStarted;
@@ -509,9 +518,9 @@ export async function benchSize({ base, quick, n }) {
       }
       for (const t of TOOLS) await cleanTool(t, roots[t], project);
       await sleep(CLEAN_SETTLE_MS);
-      for (const t of rotate(TOOLS, run)) {
+      for (const t of rotate(fullTools, run)) {
         const before = Date.now();
-        const { file, args } = commandOf(t);
+        const { file, args } = commandOf(t, { keepDepfiles: quick });
         const r = await runTimed(file, args, { cwd: roots[t], env: env[t], timeoutMs: timeouts.full, stdoutFile: stdoutFile[t] });
         if (t !== 'jmake' && r.code !== 0) throw new Error(`${t} full build failed (exit ${r.code}):\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
         if (t === 'jmake') {
@@ -525,6 +534,14 @@ export async function benchSize({ base, quick, n }) {
         samples.full[t].push(r.ms);
         log(`build ${label}: full build ${run + 1}/${runs.full} ${t}: ${(r.ms / 1000).toFixed(2)} s`);
       }
+    }
+
+    if (quick) {
+      cpSync(join(roots.ninja, 'build'), join(roots.make, 'build'), { recursive: true, preserveTimestamps: true });
+      writeFileSync(join(roots.make, 'build', '.dirs'), '');
+      const upToDate = spawnSync('make', ['-q'], { cwd: roots.make, env: env.make, stdio: 'ignore' });
+      if (upToDate.status !== 0) throw new Error(`make's copy of ninja's build is not up to date for make (make -q exit ${upToDate.status})`);
+      log(`build ${label}: make's tree is a copy of ninja's build (--quick), up to date for make -q`);
     }
 
     // ---- 5b: no-op
@@ -717,6 +734,10 @@ function makeRows({ label, n, K, samples, jmakeRuns, ninjaJobs, noopTimeline, ru
   // 5a
   const fullNinja = med(samples.full.ninja);
   for (const t of TOOLS) {
+    if (samples.full[t].length === 0) {
+      rows.push({ scenario: `5a. Full build, ${label}: ${t}`, runs: 0, unit: 'ms', median: NaN, min: NaN, max: NaN, target: null, ratio: NaN, met: null, notes: 'not timed in --quick: its tree is a copy of ninja\'s build (the same commands, depfiles kept)' });
+      continue;
+    }
     const s = st(samples.full[t]);
     let notes = `${src}, -j ${JOBS}, from clean, ${cc} -O0 for all three; ${s.n} round(s) (at most ${runs.fullMax}, rounds capped at ${FULL_BUILDS_BUDGET_MS / 1000} s)`;
     if (t === 'jmake') {

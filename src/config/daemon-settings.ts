@@ -28,7 +28,7 @@ export interface DaemonSettings {
 export const DEFAULT_SETTINGS: DaemonSettings = {
   idleTimeoutMs: 3 * 60 * 60 * 1000,
   watchExclude: [],
-  settleMs: 50,
+  settleMs: 20, // Watchman's default settle; a save still being written is retried (watcher.ts)
   pollIntervalMs: 2000,
   keepRecentEvents: 10000,
   outputDirs: ['build'],

@@ -74,9 +74,11 @@ function applyEvent(draft: Draft<ProjectState>, event: JmakeEvent): void {
       draft.changes.buildStartSeq = event.seq;
       draft.changes.sinceBuildStart = 0;
       return;
-    case 'jobs-queued':
-      for (const job of event.data.jobs) draft.inFlight[job] = 'queued';
+    case 'jobs-queued': {
+      const { build, jobs } = event.data;
+      draft.queued = draft.queued?.build === build ? { build, jobs: [...draft.queued.jobs, ...jobs] } : { build, jobs: [...jobs] };
       return;
+    }
     case 'job-started':
       draft.inFlight[event.data.job] = 'running';
       return;
@@ -108,6 +110,7 @@ function applyEvent(draft: Draft<ProjectState>, event: JmakeEvent): void {
     case 'build-finished': {
       const d = event.data;
       if (Object.keys(draft.inFlight).length > 0) draft.inFlight = {};
+      if (draft.queued !== null) draft.queued = null;
       draft.builds.count++;
       draft.builds.running = null;
       draft.builds.last = { ...d, finishedAt: event.time };

@@ -34,3 +34,13 @@ export function jobRecordSeqs(state: ProjectState): Set<number> {
   for (const shard of state.jobs) for (const record of shard.values()) seqs.add(record.seq);
   return seqs;
 }
+
+/** Where a job stands in the running build: 'running', 'queued', or undefined (not in it, or done with it). */
+export function jobPhase(state: ProjectState, id: string): 'queued' | 'running' | undefined {
+  const inFlight = state.inFlight[id];
+  if (inFlight !== undefined) return inFlight;
+  const queued = state.queued;
+  if (queued === null || !queued.jobs.includes(id)) return undefined;
+  if (getJob(state, id)?.build === queued.build || state.skipped[id] === queued.build) return undefined;
+  return 'queued';
+}

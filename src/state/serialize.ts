@@ -34,7 +34,8 @@ export function deserializeState(data: SerializedState): MutableState {
   for (const [id, record] of data.jobs) jobShards[shardOf(id)]!.set(id, record);
   if (shards.length !== FILE_SHARDS) throw new Error('shard count mismatch');
   // `data` comes fresh from JSON.parse: private and writable already.
-  return { ...data, files: shards, jobs: jobShards } as MutableState;
+  // `queued` is newer than some snapshots.
+  return { ...data, queued: data.queued ?? null, files: shards, jobs: jobShards } as MutableState;
 }
 
 /** A private, writable deep copy of the empty state. */

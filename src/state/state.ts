@@ -94,8 +94,18 @@ export interface ProjectState {
   readonly completionJobs: EventDataByType['config-completed']['jobs'];
   /** Jobs skipped by a build (a dependency failed) and not run since: id -> that build. */
   readonly skipped: Readonly<Record<string, number>>;
-  /** Jobs of the running build that are queued or running (cleared when the build finishes). */
+  /**
+   * Jobs of the running build that are running (cleared when the build finishes). Snapshots
+   * written before `queued` existed may also hold 'queued' entries here.
+   */
   readonly inFlight: Readonly<Record<string, 'queued' | 'running'>>;
+  /**
+   * What the running build queued, as one list set once: a job is queued while it is on it and has
+   * neither finished nor been skipped in that build (`jobPhase`). Kept apart from `inFlight` so that
+   * each job's start and finish copy a small object, not one entry per queued job (a full build of
+   * N sources made that O(N²)).
+   */
+  readonly queued: { readonly build: number; readonly jobs: readonly string[] } | null;
 }
 
 export function initialState(): ProjectState {
@@ -116,6 +126,7 @@ export function initialState(): ProjectState {
     completionJobs: [],
     skipped: {},
     inFlight: {},
+    queued: null,
   };
 }
 

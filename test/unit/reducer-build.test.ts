@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EventDataByType, FileFacts, JmakeEvent } from '../../events/types.js';
 import { applyEvents } from '../../src/state/reducer.js';
-import { allJobs, getJob } from '../../src/state/selectors.js';
+import { allJobs, getJob, jobPhase } from '../../src/state/selectors.js';
 import { initialState, shardOf, type ProjectState } from '../../src/state/state.js';
 
 /** Numbered events: seq counts up from `start`, time = 1000 * seq. */
@@ -75,15 +75,29 @@ describe('job-finished', () => {
 
   it('jobs-queued, job-started and job-finished move a job through queued and running; build-finished clears what is left', () => {
     const before = applyEvents(initialState(), eventsFrom(1, started()));
-    const queued = applyEvents(before, eventsFrom(2, { type: 'jobs-queued', data: { build: 1, jobs: ['o.o', 'p.o'] } }));
-    expect(queued.inFlight).toEqual({ 'o.o': 'queued', 'p.o': 'queued' });
-    const running = applyEvents(queued, eventsFrom(3, { type: 'job-started', data: { build: 1, job: 'o.o', kind: 'compile' } }));
-    expect(running.inFlight).toEqual({ 'o.o': 'running', 'p.o': 'queued' });
-    expect({ ...running, lastSeq: 0, inFlight: {} }).toEqual({ ...before, lastSeq: 0 });
-    const finished = applyEvents(running, eventsFrom(4, jobFinished('o.o')));
-    expect(finished.inFlight).toEqual({ 'p.o': 'queued' });
-    const done = applyEvents(finished, eventsFrom(5, { type: 'build-finished', data: { build: 1, ok: true, jobsRun: 1, failed: 0, cancelled: false, durationMs: 5 } }));
+    const build = before.builds.running!;
+    const phases = (state: ProjectState) => Object.fromEntries(['o.o', 'p.o'].map((id) => [id, jobPhase(state, id) ?? null]));
+    const queued = applyEvents(before, eventsFrom(2, { type: 'jobs-queued', data: { build, jobs: ['o.o', 'p.o'] } }));
+    expect(phases(queued)).toEqual({ 'o.o': 'queued', 'p.o': 'queued' });
+    const running = applyEvents(queued, eventsFrom(3, { type: 'job-started', data: { build, job: 'o.o', kind: 'compile' } }));
+    expect(phases(running)).toEqual({ 'o.o': 'running', 'p.o': 'queued' });
+    // A job's start touches only the small running set, not the queued list.
+    expect(running.inFlight).toEqual({ 'o.o': 'running' });
+    expect(running.queued).toBe(queued.queued);
+    const finished = applyEvents(running, eventsFrom(4, jobFinished('o.o', { build })));
+    expect(phases(finished)).toEqual({ 'o.o': null, 'p.o': 'queued' });
+    const skipped = applyEvents(finished, eventsFrom(5, { type: 'jobs-skipped', data: { build, jobs: ['p.o'] } }));
+    expect(phases(skipped)).toEqual({ 'o.o': null, 'p.o': null });
+    const done = applyEvents(finished, eventsFrom(5, { type: 'build-finished', data: { build, ok: true, jobsRun: 1, failed: 0, cancelled: false, durationMs: 5 } }));
+    expect(phases(done)).toEqual({ 'o.o': null, 'p.o': null });
     expect(done.inFlight).toEqual({});
+    expect(done.queued).toBeNull();
+  });
+
+  it('a job finished in an earlier build is queued again by the next one', () => {
+    const first = applyEvents(initialState(), eventsFrom(1, started(), jobFinished('o.o', { build: 1 })));
+    const second = applyEvents(first, eventsFrom(3, started(), { type: 'jobs-queued', data: { build: 3, jobs: ['o.o'] } }));
+    expect(jobPhase(second, 'o.o')).toBe('queued');
   });
 });
 

@@ -1,6 +1,6 @@
 import { readUserJobs } from '../../jobs/spec.js';
 import type { JobListing } from '../../protocol/messages.js';
-import { allJobs, getJob } from '../../state/selectors.js';
+import { allJobs, getJob, jobPhase } from '../../state/selectors.js';
 import type { Handler } from '../server.js';
 
 /**
@@ -14,7 +14,7 @@ export const jobs: Handler<'jobs'> = (params, { daemon }) => {
   for (const spec of user) {
     const record = getJob(state, spec.id);
     listed.push({
-      id: spec.id, kind: 'job', status: state.inFlight[spec.id] ?? (spec.id in state.skipped ? 'skipped' : record?.status ?? 'not run'), exitCode: record?.exitCode ?? null,
+      id: spec.id, kind: 'job', status: jobPhase(state, spec.id) ?? (spec.id in state.skipped ? 'skipped' : record?.status ?? 'not run'), exitCode: record?.exitCode ?? null,
       durationMs: record?.durationMs ?? null, error: record?.error ?? null,
     });
   }

@@ -468,8 +468,10 @@ export async function benchSize({ base, quick, n }) {
   const out = { rows: [], details: {} };
   try {
     const written = writeSources(project.root, model);
-    // --quick compiles with gcc when there is one (see jmakeToml) and times make's full build not at all.
-    const gcc = quick && spawnSync('gcc', ['--version'], { stdio: 'ignore' }).status === 0;
+    // --quick and 10k compile with gcc when there is one (see jmakeToml) and do not time make's full
+    // build: --quick must end in minutes, and at 10k each full build takes ~10 minutes per tool.
+    const short = quick || big;
+    const gcc = short && spawnSync('gcc', ['--version'], { stdio: 'ignore' }).status === 0;
     writeFileSync(join(project.root, 'jmake.toml'), jmakeToml({ gcc }));
     for (const t of ['ninja', 'make']) {
       cpSync(join(project.root, 'src'), join(roots[t], 'src'), { recursive: true });
@@ -505,9 +507,9 @@ export async function benchSize({ base, quick, n }) {
     const jmakeRuns = { full: [], source: [], sourceAtOnce: [], header: [], headerAtOnce: [] };
     const ninjaJobs = { source: [], sourceAtOnce: [], header: [], headerAtOnce: [] };
 
-    // ---- 5a: full builds from clean. --quick times jmake's and ninja's only (make's full build has
-    // no target) and gives make a copy of ninja's build: the same commands, and its depfiles kept.
-    const fullTools = quick ? ['jmake', 'ninja'] : TOOLS;
+    // ---- 5a: full builds from clean. --quick and 10k time jmake's and ninja's only (make's full
+    // build has no target) and give make a copy of ninja's build: the same commands, its depfiles kept.
+    const fullTools = short ? ['jmake', 'ninja'] : TOOLS;
     const fullStarted = performance.now();
     for (let run = 0; run < runs.full; run++) {
       const spent = performance.now() - fullStarted;
@@ -520,7 +522,7 @@ export async function benchSize({ base, quick, n }) {
       await sleep(CLEAN_SETTLE_MS);
       for (const t of rotate(fullTools, run)) {
         const before = Date.now();
-        const { file, args } = commandOf(t, { keepDepfiles: quick });
+        const { file, args } = commandOf(t, { keepDepfiles: short });
         const r = await runTimed(file, args, { cwd: roots[t], env: env[t], timeoutMs: timeouts.full, stdoutFile: stdoutFile[t] });
         if (t !== 'jmake' && r.code !== 0) throw new Error(`${t} full build failed (exit ${r.code}):\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
         if (t === 'jmake') {
@@ -536,12 +538,12 @@ export async function benchSize({ base, quick, n }) {
       }
     }
 
-    if (quick) {
+    if (short) {
       cpSync(join(roots.ninja, 'build'), join(roots.make, 'build'), { recursive: true, preserveTimestamps: true });
       writeFileSync(join(roots.make, 'build', '.dirs'), '');
       const upToDate = spawnSync('make', ['-q'], { cwd: roots.make, env: env.make, stdio: 'ignore' });
       if (upToDate.status !== 0) throw new Error(`make's copy of ninja's build is not up to date for make (make -q exit ${upToDate.status})`);
-      log(`build ${label}: make's tree is a copy of ninja's build (--quick), up to date for make -q`);
+      log(`build ${label}: make's tree is a copy of ninja's build (${quick ? '--quick' : '10k'}), up to date for make -q`);
     }
 
     // ---- 5b: no-op
@@ -735,7 +737,7 @@ function makeRows({ label, n, K, samples, jmakeRuns, ninjaJobs, noopTimeline, ru
   const fullNinja = med(samples.full.ninja);
   for (const t of TOOLS) {
     if (samples.full[t].length === 0) {
-      rows.push({ scenario: `5a. Full build, ${label}: ${t}`, runs: 0, unit: 'ms', median: NaN, min: NaN, max: NaN, target: null, ratio: NaN, met: null, notes: 'not timed in --quick: its tree is a copy of ninja\'s build (the same commands, depfiles kept)' });
+      rows.push({ scenario: `5a. Full build, ${label}: ${t}`, runs: 0, unit: 'ms', median: NaN, min: NaN, max: NaN, target: null, ratio: NaN, met: null, notes: 'not timed (--quick, 10k): its tree is a copy of ninja\'s build (the same commands, depfiles kept)' });
       continue;
     }
     const s = st(samples.full[t]);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // jmake's benchmark suite (issue #2). `npm run bench` builds, then runs this; `node bench/run.js
-// --quick` is the short version. Options: --quick, --only=client,replay,apply,watcher,build,notify, --build-10k
+// --quick` is the short version (the client and the 1k builds only, under 3 minutes). Options: --quick, --only=client,replay,apply,watcher,build,notify, --build-10k
 // (the build scenario also at 10k sources: ~3 minutes per tool and full build). `cache` (bench/cache.js:
 // clean builds from the compile cache against ninja's full build) runs only when --only names it. `real` (bench/real/:
 // brotli and libsass fetched from the npm registry and built by jmake) runs only when --only names it,
@@ -24,12 +24,12 @@ import { writeResults } from './report.js';
 import { benchWatcher } from './watcher.js';
 
 const SCENARIOS = [
-  { key: 'client', title: '1. Client round trip', run: benchClient },
+  { key: 'client', title: '1. Client round trip', run: benchClient, quick: true },
   { key: 'replay', title: '2. Replay of 1,000,000 events', run: benchReplay },
   { key: 'apply', title: '3. Live event apply at 100k files', run: benchApply },
   { key: 'watcher', title: '4. Watcher ready time and daemon RSS', run: benchWatcher },
   { key: 'scoped', title: '4b. A 100k-file tree holding 10k sources (watch scope)', run: benchScoped, optIn: true }, // opt-in: a full build of 10k sources (1k with --quick)
-  { key: 'build', title: '5. Builds: jmake vs ninja vs make', run: benchBuild },
+  { key: 'build', title: '5. Builds: jmake vs ninja vs make', run: benchBuild, quick: true },
   // Opt-in: needs the npm registry (the tarballs are cached in bench/work/) and minutes of compiling.
   { key: 'real', title: '6. Real code: brotli and libsass built by jmake', run: benchReal, optIn: true },
   { key: 'notify', title: '7. Editor save hook: jmake notify', run: benchNotify },
@@ -71,7 +71,8 @@ async function main() {
   const base = makeTempDir('run');
   try {
     for (const scenario of SCENARIOS) {
-      if (only ? !only.has(scenario.key) : scenario.optIn) continue;
+      // --quick alone: the 1k scenarios (the client and the 1k builds), in under 3 minutes.
+      if (only ? !only.has(scenario.key) : scenario.optIn || (quick && !scenario.quick)) continue;
       const t0 = performance.now();
       log(`--- ${scenario.title}`);
       try {

@@ -287,7 +287,12 @@ export class Builder {
   private async runBuild(params: BuildParams, progress: (p: BuildProgress) => void, signal: AbortSignal, trigger: Trigger): Promise<BuildResult> {
     const started = performance.now();
     const phases = new PhaseTimer();
-    await this.syncWatcher();
+    const synced = this.syncWatcher();
+    // Inputs the watcher cannot report (system headers, ...): a stat each, once per build, done
+    // while the sync cookie is on its way (a no-op waits ~1 ms for it).
+    this.externals.newBuild();
+    const changedExternals = [...this.freshness.unwatchedInputs()].filter((path) => this.externals.changed(path));
+    await synced;
     this.deps.settleConfig();
     this.syncedSeq = this.deps.recorder.state.lastSeq;
     if (trigger === 'request') this.trigger.cancelPending(); // this build sees every change recorded so far
@@ -305,13 +310,11 @@ export class Builder {
     phases.mark('plan');
     const { wanted, roots } = this.selectJobs(plan, params.targets ?? []);
     const recorder = this.deps.recorder;
-    this.externals.newBuild();
     if (this.outputsUntrusted) {
       this.outputs.forgetAll();
       this.freshness.reset();
     }
-    // Inputs the watcher cannot report (system headers, ...): a stat each, once per build.
-    for (const path of this.freshness.unwatchedInputs()) if (this.externals.changed(path)) this.freshness.invalidateReaders(path);
+    for (const path of changedExternals) this.freshness.invalidateReaders(path);
     const ctx = this.decideContext(plan, toolchain, params.force === true, roots);
     const cache = params.noCache || !config.cache.enabled ? null : this.cacheFor(config);
     const hosts = this.distributed.forBuild(config);

@@ -8,12 +8,14 @@
  * The tool's stdout and stderr go to one temporary file (both descriptors share it, so the lines
  * interleave as the tool wrote them), read back when it exits. Measured here per job (spawn of
  * /bin/true): piping into execa's merged `all` stream cost ~15 ms of CPU, the file ~8 ms (the
- * fork itself ~6 ms) — on 2 cores that CPU is taken from the compilers.
+ * fork itself ~6 ms) — on 2 cores that CPU is taken from the compilers. With `native`, tools are
+ * started by jmake-spawn (native-spawn.ts: posix_spawn, ~0.5 ms), and by execa when it is missing.
  */
 import { closeSync, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { execa } from 'execa';
+import { NativeSpawn } from './native-spawn.js';
 import { describeEscape, escapingLinkTo } from '../util/inside-root.js';
 
 export interface RunSpec {
@@ -46,14 +48,39 @@ export interface CommandRunner {
 const MAX_OUTPUT = 256 * 1024;
 const RESPONSE_FILE_OVER = 100_000;
 const SPAWN_RETRIES = 3;
-const RETRYABLE_SPAWN = new Set(['EAGAIN', 'EMFILE', 'ENFILE', 'ENOMEM']);
+// ESPAWNHELPER: jmake-spawn died under the job (which it killed); the retry starts it with execa.
+const RETRYABLE_SPAWN = new Set(['EAGAIN', 'EMFILE', 'ENFILE', 'ENOMEM', 'ESPAWNHELPER']);
 
-export class ExecaRunner implements CommandRunner {
+export interface ProcessRunnerOptions {
+  /** Where the folder for the tools' output files is made (default: the OS temp dir). */
+  readonly tempDir?: string;
+  /** Start tools through jmake-spawn when it can be built (native-spawn.ts); `log` says when not. */
+  readonly native?: { readonly env: NodeJS.ProcessEnv; readonly log: (message: string) => void };
+}
+
+export class ProcessRunner implements CommandRunner {
   private logDir: string | null = null;
   private logCount = 0;
+  private native: Promise<NativeSpawn | null> | null = null;
 
-  /** `tempDir`: where the folder for the tools' output files is made (default: the OS temp dir). */
-  constructor(private readonly options: { readonly tempDir?: string } = {}) {}
+  constructor(private readonly options: ProcessRunnerOptions = {}) {}
+
+  /** jmake-spawn, opened on first use; null: start tools with execa. */
+  private nativeSpawn(): Promise<NativeSpawn | null> {
+    const wanted = this.options.native;
+    if (!wanted) return Promise.resolve(null);
+    this.native ??= NativeSpawn.open(wanted.env).then((opened) => {
+      if (opened instanceof NativeSpawn) return opened;
+      wanted.log(`tools are started with execa: ${opened.reason}`);
+      return null;
+    });
+    return this.native.then((native) => (native?.alive ? native : null));
+  }
+
+  /** Stop the helper (it exits once its children have). */
+  async close(): Promise<void> {
+    (await this.native)?.close();
+  }
 
   async run(spec: RunSpec, signal: AbortSignal): Promise<RunResult> {
     const refused = spec.root === undefined ? null : outsideOutput(spec.root, spec.outputs);
@@ -82,6 +109,8 @@ export class ExecaRunner implements CommandRunner {
     const logPath = join(this.logs(), `${++this.logCount}.log`);
     const log = openSync(logPath, 'w+', 0o600);
     try {
+      const native = await this.nativeSpawn();
+      if (native) return await this.spawnNative(native, log, logPath, file, args, spec, signal, started);
       return await this.spawnInto(log, file, args, spec, signal, started);
     } finally {
       closeSync(log);
@@ -111,6 +140,20 @@ export class ExecaRunner implements CommandRunner {
       output: readBounded(log, MAX_OUTPUT),
       durationMs,
       spawnError: spawnError ? `${spawnError}` : null,
+      cancelled: signal.aborted,
+    };
+  }
+
+  /** Through jmake-spawn: the helper opens `logPath` for the tool; it is read back through `log`. */
+  private async spawnNative(native: NativeSpawn, log: number, logPath: string, file: string, args: readonly string[], spec: RunSpec, signal: AbortSignal, started: number): Promise<RunResult> {
+    const outcome = await native.run(file, args, spec.cwd, spec.env, logPath, signal);
+    const durationMs = performance.now() - started;
+    return {
+      exitCode: outcome.kind === 'exited' ? outcome.code : null,
+      signal: outcome.kind === 'signalled' ? outcome.signal : null,
+      output: outcome.kind === 'spawn-error' ? '' : readBounded(log, MAX_OUTPUT),
+      durationMs,
+      spawnError: outcome.kind === 'spawn-error' ? outcome.code : null,
       cancelled: signal.aborted,
     };
   }

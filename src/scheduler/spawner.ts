@@ -10,11 +10,15 @@
  * spawner -> daemon `{type: 'done', id, result}`. The spawner exits when the channel closes, so it
  * never outlives its daemon.
  */
-import { ExecaRunner, type RunResult, type RunSpec } from './runner.js';
+import { ProcessRunner, type RunResult, type RunSpec } from './runner.js';
 
 type Inbound = { type: 'run'; id: number; spec: RunSpec } | { type: 'cancel'; id: number };
 
-const runner = new ExecaRunner();
+// Tools start through jmake-spawn (posix_spawn) when it can be built; the reason when not goes to the
+// daemon's log (this process's stderr is the daemon's).
+const runner = new ProcessRunner({
+  native: { env: process.env, log: (message) => process.stderr.write(`${new Date().toISOString()} [job] ${message}\n`) },
+});
 const running = new Map<number, AbortController>();
 
 process.on('message', (message: Inbound) => {
@@ -39,5 +43,6 @@ function reply(id: number, result: RunResult): void {
 
 process.on('disconnect', () => {
   for (const controller of running.values()) controller.abort();
+  void runner.close();
   setTimeout(() => process.exit(0), 2500).unref();
 });

@@ -64,10 +64,15 @@ describe('cancelling a build', () => {
     const { p, marker } = await slowProject();
     const client = execa(process.execPath, [BIN, 'build', '--json'], { cwd: p.root, env: { ...p.env, CC: marker }, extendEnv: false, reject: false });
     await waitFor(() => running(compiling(marker)), { what: 'the slow compiler to start' });
-    // The compiler's parent is the spawner (it starts every job).
+    // The compiler's parent is jmake-spawn (posix_spawn), whose parent is the spawner.
+    const parentOf = (pid: number) => {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    };
     const compiler = Number((await execa('pgrep', ['-f', compiling(marker)])).stdout.trim().split('\n')[0]);
-    const stat = readFileSync(`/proc/${compiler}/stat`, 'utf8');
-    const spawnerPid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const helperPid = parentOf(compiler);
+    expect(readFileSync(`/proc/${helperPid}/cmdline`, 'utf8')).toMatch(/jmake-spawn-/);
+    const spawnerPid = parentOf(helperPid);
     expect(readFileSync(`/proc/${spawnerPid}/cmdline`, 'utf8')).toMatch(/spawner\.js/);
     process.kill(spawnerPid, 'SIGKILL');
     const result = await client;

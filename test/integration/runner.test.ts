@@ -1,18 +1,41 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execaSync } from 'execa';
-import { ExecaRunner } from '../../src/scheduler/runner.js';
+import { ProcessRunner, type ProcessRunnerOptions } from '../../src/scheduler/runner.js';
 
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+// Every test runs twice: tools started by execa, and by jmake-spawn (compiled into a private cache).
+const xdgCache = mkdtempSync(join(tmpdir(), 'jmake-runner-xdg-'));
+const runners: ProcessRunner[] = [];
+afterAll(async () => {
+  await Promise.all(runners.map((r) => r.close()));
+  rmSync(xdgCache, { recursive: true, force: true });
+});
+const nativeLog: string[] = [];
+const variants: [string, Omit<ProcessRunnerOptions, 'tempDir'>][] = [
+  ['execa', {}],
+  ['jmake-spawn', { native: { env: { ...process.env, XDG_CACHE_HOME: xdgCache }, log: (m) => nativeLog.push(m) } }],
+];
 
 const never = new AbortController().signal;
 const hasClang = (() => { try { execaSync('clang', ['--version']); return true; } catch { return false; } })();
 if (!hasClang) console.warn('skipping the response-file test: clang is not installed (CI installs it)');
 
-describe('ExecaRunner (real processes)', () => {
+describe.each(variants)('ProcessRunner (real processes, tools started by %s)', (variant, options) => {
+  const newRunner = (extra: Pick<ProcessRunnerOptions, 'tempDir'> = {}) => {
+    const runner = new ProcessRunner({ ...options, ...extra });
+    runners.push(runner);
+    return runner;
+  };
+  afterEach(() => {
+    // The helper must have been built and used, not silently replaced by execa.
+    if (variant === 'jmake-spawn') expect(nativeLog).toEqual([]);
+  });
+
   // clang: gcc's driver hands every option to cc1 in one environment variable (COLLECT_GCC_OPTIONS),
   // which the kernel caps at 128 kB however the driver got them.
   it.skipIf(!hasClang)('passes a command line over 100 kB through a response file and renames the output', async () => {
@@ -21,7 +44,7 @@ describe('ExecaRunner (real processes)', () => {
     const defines = Array.from({ length: 5000 }, (_, i) => `-DDEF_${i}=${i}`).concat(Array.from({ length: 3000 }, (_, i) => `-DPADDING_${i}_${'x'.repeat(24)}`));
     expect(defines.join(' ').length).toBeGreaterThan(100_000);
     const out = join(dir, 'x.o');
-    const result = await new ExecaRunner().run({
+    const result = await newRunner().run({
       argv: ['clang', ...defines, '-c', 'x.c', '-o', `${out}.jmake-tmp`], cwd: dir, env: process.env,
       outputs: [{ tmp: `${out}.jmake-tmp`, final: out }],
     }, never);
@@ -33,19 +56,28 @@ describe('ExecaRunner (real processes)', () => {
 
   it('reports a tool that does not exist without retrying, and a tool that wrote nothing as a failure', async () => {
     dir = mkdtempSync(join(tmpdir(), 'jmake-runner-'));
-    const missing = await new ExecaRunner().run({ argv: ['/nonexistent/cc', '-c', 'x.c'], cwd: dir, env: process.env, outputs: [] }, never);
+    const missing = await newRunner().run({ argv: ['/nonexistent/cc', '-c', 'x.c'], cwd: dir, env: process.env, outputs: [] }, never);
     expect(missing.spawnError).toBe('ENOENT');
     expect(missing.exitCode).toBeNull();
     const out = join(dir, 'never.o');
-    const silent = await new ExecaRunner().run({ argv: ['true'], cwd: dir, env: process.env, outputs: [{ tmp: `${out}.jmake-tmp`, final: out }] }, never);
+    const silent = await newRunner().run({ argv: ['true'], cwd: dir, env: process.env, outputs: [{ tmp: `${out}.jmake-tmp`, final: out }] }, never);
     expect(silent.exitCode).toBe(1);
     expect(silent.output).toMatch(/did not write/);
+  });
+
+  it('starts the tool from jmake-spawn when it is on, else from this process', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'jmake-runner-'));
+    const result = await newRunner().run({ argv: ['sh', '-c', 'echo $PPID'], cwd: dir, env: process.env, outputs: [] }, never);
+    const parent = Number(result.output.trim());
+    if (variant === 'execa') expect(parent).toBe(process.pid);
+    else expect(parent).not.toBe(process.pid);
+    expect(parent).toBeGreaterThan(0);
   });
 
   it('removes what a failed tool half-wrote', async () => {
     dir = mkdtempSync(join(tmpdir(), 'jmake-runner-'));
     const out = join(dir, 'half.o');
-    const result = await new ExecaRunner().run({
+    const result = await newRunner().run({
       argv: ['sh', '-c', `echo partial > '${out}.jmake-tmp'; exit 3`], cwd: dir, env: process.env,
       outputs: [{ tmp: `${out}.jmake-tmp`, final: out }],
     }, never);
@@ -58,7 +90,7 @@ describe('ExecaRunner (real processes)', () => {
     dir = mkdtempSync(join(tmpdir(), 'jmake-runner-'));
     const logs = mkdtempSync(join(dir, 'tmp-'));
     const env = process.env;
-    const runner = new ExecaRunner({ tempDir: logs });
+    const runner = newRunner({ tempDir: logs });
     const mixed = await runner.run({ argv: ['sh', '-c', 'echo out1; echo err1 >&2; echo out2; printf "err2 ü" >&2; exit 4'], cwd: dir, env, outputs: [] }, never);
     expect(mixed).toMatchObject({ exitCode: 4, output: 'out1\nerr1\nout2\nerr2 ü' });
     const flood = await runner.run({ argv: ['sh', '-c', 'yes jmake | head -c 600000 >&2'], cwd: dir, env, outputs: [] }, never);

@@ -1,0 +1,156 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { helperBinary, NativeSpawn, resolveExecutable, type NativeOutcome } from '../../src/scheduler/native-spawn.js';
+import { ProcessRunner } from '../../src/scheduler/runner.js';
+import { waitFor } from '../helpers/wait.js';
+
+// jmake-spawn (src/scheduler/native/jmake-spawn.c) against real processes. Each test gets its own
+// cache folder, so the helper is compiled here, with this machine's C compiler.
+const base = mkdtempSync(join(tmpdir(), 'jmake-native-spawn-'));
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+let count = 0;
+const never = new AbortController().signal;
+
+function fresh(): { dir: string; env: NodeJS.ProcessEnv } {
+  const dir = join(base, `t${++count}`);
+  mkdirSync(join(dir, 'cache'), { recursive: true });
+  return { dir, env: { ...process.env, XDG_CACHE_HOME: join(dir, 'cache') } };
+}
+
+async function open(env: NodeJS.ProcessEnv): Promise<NativeSpawn> {
+  const opened = await NativeSpawn.open(env);
+  if (!(opened instanceof NativeSpawn)) throw new Error(`jmake-spawn did not open: ${opened.reason}`);
+  return opened;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('jmake-spawn', () => {
+  it('is compiled once into the cache folder and reused by the next daemon', async () => {
+    const { env } = fresh();
+    const first = await helperBinary(env);
+    expect(first).toHaveProperty('path');
+    const path = (first as { path: string }).path;
+    expect(path.startsWith(join(env.XDG_CACHE_HOME!, 'jmake', 'bin', 'jmake-spawn-'))).toBe(true);
+    const built = statSync(path).mtimeMs;
+    const second = await helperBinary(env);
+    expect(second).toEqual({ path });
+    expect(statSync(path).mtimeMs).toBe(built);
+    expect(readdirSync(join(env.XDG_CACHE_HOME!, 'jmake', 'bin'))).toHaveLength(1); // no temp file left
+  });
+
+  it('runs the exact argv in the given folder with exactly the given environment, stdin empty, stdout and stderr in one file', async () => {
+    const { dir, env } = fresh();
+    const spawn = await open(env);
+    const out = join(dir, 'out.log');
+    const script = 'pwd; echo "[$1] [$2]"; echo "only=${ONLY-unset} home=${HOME-unset}"; cat; echo err >&2; exit 7';
+    const outcome = await spawn.run('/bin/sh', ['-c', script, 'sh', 'a b', "it's \"quoted\" $x"], dir, { ONLY: 'yes', PATH: '/usr/bin:/bin' }, out, never);
+    spawn.close();
+    expect(outcome).toEqual({ kind: 'exited', code: 7 });
+    expect(readFileSync(out, 'utf8')).toBe(`${dir}\n[a b] [it's "quoted" $x]\nonly=yes home=unset\nerr\n`);
+  });
+
+  it('finds a bare name in the job\'s own PATH, as execa does, and reports a missing tool as ENOENT', async () => {
+    const { dir, env } = fresh();
+    const bin = join(dir, 'tools');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'my-cc'), '#!/bin/sh\necho "my-cc $@"\n');
+    chmodSync(join(bin, 'my-cc'), 0o755);
+    expect(resolveExecutable('my-cc', dir, `/nonexistent:${bin}`)).toBe(join(bin, 'my-cc'));
+    expect(resolveExecutable('my-cc', dir, '/usr/bin')).toBeNull();
+    expect(resolveExecutable('./tools/my-cc', dir, '')).toBe('./tools/my-cc');
+    const spawn = await open(env);
+    const out = join(dir, 'out.log');
+    expect(await spawn.run('my-cc', ['-c', 'x.c'], dir, { PATH: `${bin}:/usr/bin:/bin` }, out, never)).toEqual({ kind: 'exited', code: 0 });
+    expect(readFileSync(out, 'utf8')).toBe('my-cc -c x.c\n');
+    expect(await spawn.run('./tools/my-cc', ['rel'], dir, { PATH: '/usr/bin:/bin' }, out, never)).toEqual({ kind: 'exited', code: 0 });
+    expect(await spawn.run('my-cc', [], dir, { PATH: '/usr/bin:/bin' }, out, never)).toEqual({ kind: 'spawn-error', code: 'ENOENT' });
+    expect(await spawn.run('/nonexistent/cc', [], dir, env, out, never)).toEqual({ kind: 'spawn-error', code: 'ENOENT' });
+    writeFileSync(join(bin, 'not-executable'), '#!/bin/sh\n');
+    expect(await spawn.run(join(bin, 'not-executable'), [], dir, env, out, never)).toEqual({ kind: 'spawn-error', code: 'EACCES' });
+    spawn.close();
+  });
+
+  it('reports a tool killed by a signal', async () => {
+    const { dir, env } = fresh();
+    const spawn = await open(env);
+    const outcome = await spawn.run('/bin/sh', ['-c', 'kill -SEGV $$'], dir, env, join(dir, 'out.log'), never);
+    spawn.close();
+    expect(outcome).toEqual({ kind: 'signalled', signal: 'SIGSEGV' });
+  });
+
+  it('cancelling kills the tool\'s whole process group, its children included', async () => {
+    const { dir, env } = fresh();
+    const spawn = await open(env);
+    const pidFile = join(dir, 'grandchild.pid');
+    const controller = new AbortController();
+    const running = spawn.run('/bin/sh', ['-c', `sleep 60 & echo $! > '${pidFile}'; wait`], dir, env, join(dir, 'out.log'), controller.signal);
+    await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', { timeoutMs: 10_000, what: 'the grandchild to start' });
+    const grandchild = Number(readFileSync(pidFile, 'utf8'));
+    expect(alive(grandchild)).toBe(true);
+    controller.abort();
+    const outcome: NativeOutcome = await running;
+    expect(outcome).toEqual({ kind: 'signalled', signal: 'SIGTERM' });
+    await waitFor(() => !alive(grandchild), { timeoutMs: 10_000, what: 'the grandchild to die' });
+    spawn.close();
+  });
+
+  it('runs many jobs at once and matches each exit to its job', async () => {
+    const { dir, env } = fresh();
+    const spawn = await open(env);
+    const outcomes = await Promise.all(Array.from({ length: 40 }, (_, i) =>
+      spawn.run('/bin/sh', ['-c', `sleep 0.0${i % 10}; echo job ${i}; exit ${i}`], dir, env, join(dir, `out-${i}.log`), new AbortController().signal)));
+    spawn.close();
+    outcomes.forEach((outcome, i) => {
+      expect(outcome).toEqual({ kind: 'exited', code: i });
+      expect(readFileSync(join(dir, `out-${i}.log`), 'utf8')).toBe(`job ${i}\n`);
+    });
+  });
+
+  it('when it dies, the job it ran is killed and run again with execa, and so are later jobs', async () => {
+    const { dir, env } = fresh();
+    const logged: string[] = [];
+    const runner = new ProcessRunner({ native: { env, log: (m) => logged.push(m) } });
+    const first = await runner.run({ argv: ['sh', '-c', 'echo $PPID'], cwd: dir, env, outputs: [] }, never);
+    const helper = Number(first.output.trim());
+    expect(helper).not.toBe(process.pid);
+    const pidFile = join(dir, 'job.pid');
+    const marker = join(dir, 'ran-once');
+    const script = `if [ -e '${marker}' ]; then echo "again from $PPID"; exit 0; fi; touch '${marker}'; echo $$ > '${pidFile}'; exec sleep 30`;
+    const pending = runner.run({ argv: ['sh', '-c', script], cwd: dir, env, outputs: [] }, never);
+    await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', { timeoutMs: 10_000, what: 'the job to start' });
+    process.kill(helper, 'SIGKILL');
+    expect(await pending).toMatchObject({ spawnError: null, exitCode: 0, output: `again from ${process.pid}\n` });
+    // Its job does not outlive it: the runner killed the job's group.
+    const job = Number(readFileSync(pidFile, 'utf8'));
+    await waitFor(() => !alive(job), { timeoutMs: 10_000, what: 'the orphaned job to be killed' });
+    await waitFor(async () => {
+      const next = await runner.run({ argv: ['sh', '-c', 'echo $PPID'], cwd: dir, env, outputs: [] }, never);
+      return next.exitCode === 0 && Number(next.output.trim()) === process.pid;
+    }, { timeoutMs: 10_000, what: 'a job started by execa after the helper died' });
+    expect(logged).toEqual([]);
+    await runner.close();
+  });
+
+  it('is not used with JMAKE_NATIVE_SPAWN=0, nor when no C compiler can build it, and says why', async () => {
+    const { dir, env } = fresh();
+    expect(await NativeSpawn.open({ ...env, JMAKE_NATIVE_SPAWN: '0' })).toEqual({ reason: 'JMAKE_NATIVE_SPAWN=0' });
+    const noCompiler = await NativeSpawn.open({ ...env, PATH: join(dir, 'empty'), CC: '' });
+    expect(noCompiler).toHaveProperty('reason');
+    expect((noCompiler as { reason: string }).reason).toMatch(/cannot compile .*jmake-spawn\.c: cc: ENOENT; gcc: ENOENT; clang: ENOENT/);
+    const logged: string[] = [];
+    const runner = new ProcessRunner({ native: { env: { ...env, JMAKE_NATIVE_SPAWN: '0' }, log: (m) => logged.push(m) } });
+    const ran = await runner.run({ argv: ['sh', '-c', 'echo $PPID'], cwd: dir, env, outputs: [] }, never);
+    expect(Number(ran.output.trim())).toBe(process.pid);
+    expect(logged).toEqual(['tools are started with execa: JMAKE_NATIVE_SPAWN=0']);
+  });
+});

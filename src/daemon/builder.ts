@@ -112,6 +112,10 @@ export class Builder {
   private syncedSeq = 0;
   /** The plan whose stale outputs were last removed. */
   private staleCheckedFor: Plan | null = null;
+  /** The last selection (a plan and the targets asked for): the same Set objects while neither changes. */
+  private selected: { plan: Plan; key: string; wanted: Set<string>; roots: Set<string> } | null = null;
+  /** The wanted set whose every job the last full survey judged, in which freshness epoch. */
+  private surveyed: { wanted: ReadonlySet<string>; epoch: number } | null = null;
   /** Every build, as it happens, for `jmake watch`. */
   private readonly feed = new BuildFeed();
   private readonly changes = new ChangeList();
@@ -347,13 +351,14 @@ export class Builder {
       diagnostics.push(...job.diagnostics);
       progress({ type: 'job-finished', job: job.report.id, kind: job.report.kind, status: job.report.status, durationMs: job.report.durationMs, done, total, log: job.rawLog });
     }
-    const nodes = [...wanted].map((id) => plan.jobs.get(id)!);
+    const nodes = () => [...wanted].map((id) => plan.jobs.get(id)!);
     const parallelism = params.jobs ?? (hosts ? distributedParallelism(hosts, availableParallelism()) : availableParallelism());
 
-    // Nothing to run (a no-op): every wanted job is up to date, no need to walk the graph.
+    // Nothing to run (a no-op): every wanted job is up to date, no need to walk the graph (nor to
+    // list it: at 10k sources that alone was milliseconds).
     const outcomes = survey.likely.size === 0 && !params.force
-      ? new Map(nodes.map((job) => [job.id, 'up-to-date' as const]))
-      : await schedule(nodes, {
+      ? new Map<string, 'up-to-date'>()
+      : await schedule(nodes(), {
       parallelism,
       keepGoing: params.keepGoing === true,
       signal,
@@ -422,7 +427,7 @@ export class Builder {
     }
     return {
       ok, build, jobsRun: jobsRun + carried.filter((c) => c.report.status !== 'cached').length, durationMs, outputs,
-      jobs: nodes.filter((j) => reports.has(j.id)).map((j) => reports.get(j.id)!),
+      jobs: reports.size === 0 ? [] : nodes().filter((j) => reports.has(j.id)).map((j) => reports.get(j.id)!),
       diagnostics, earlierDiagnostics, warnings, cancelled, dryRun: false,
     };
   }
@@ -544,6 +549,14 @@ export class Builder {
 
   /** The requested targets' jobs (`roots`) and everything they depend on (`wanted`). */
   private selectJobs(plan: Plan, targets: readonly string[]): { wanted: Set<string>; roots: Set<string> } {
+    const key = targets.join('\0');
+    if (this.selected?.plan === plan && this.selected.key === key) return this.selected;
+    const selection = this.selectJobsAfresh(plan, targets);
+    this.selected = { plan, key, ...selection };
+    return selection;
+  }
+
+  private selectJobsAfresh(plan: Plan, targets: readonly string[]): { wanted: Set<string>; roots: Set<string> } {
     const roots: string[] = [];
     // A plain build: every target, and the user jobs with declared inputs (they are incremental).
     if (targets.length === 0) roots.push(...plan.targets.map((t) => t.output), ...[...plan.jobs.values()].filter((j) => j.user?.incremental).map((j) => j.id));
@@ -572,6 +585,7 @@ export class Builder {
     const argvHashes = new Map<string, string>();
     const ctx = {
       force,
+      roots,
       asked: (job: PlannedJob) => job.user !== undefined && !job.user.incremental && roots.has(job.id),
       toolId: (job: PlannedJob) => toolIdOf(toolchain, job),
       argvHash: (job: PlannedJob) => {
@@ -595,6 +609,12 @@ export class Builder {
     const state = this.deps.recorder.state;
     const reasons = new Map<string, Reason | null>();
     const likely = new Set<string>();
+    // Every wanted job was judged in this epoch and nothing happened to any since: all up to date,
+    // found in time proportional to what changed (a no-op at 10k sources examines nothing).
+    const asksAny = [...ctx.roots].some((id) => { const job = plan.jobs.get(id); return job !== undefined && ctx.asked(job); });
+    if (!ctx.force && !asksAny && this.surveyed?.wanted === wanted && this.surveyed.epoch === this.freshness.epoch && !this.freshness.anyDirtyIn(wanted)) {
+      return { reasons, likely };
+    }
     for (const id of wanted) {
       const job = plan.jobs.get(id)!;
       // A job nothing touched since it was last found up to date is not examined again (nor marked
@@ -602,9 +622,11 @@ export class Builder {
       const known = !ctx.force && !ctx.asked(job) && this.freshness.isFresh(id);
       const reason = known ? null : whyRun(job, getJob(state, id), ctx);
       if (reason === null && !known) this.freshness.markFresh(id, state.lastSeq);
+      if (reason !== null) this.freshness.markStale(id);
       reasons.set(id, reason);
       if (reason !== null || job.deps.some((d) => likely.has(d))) likely.add(id);
     }
+    this.surveyed = { wanted, epoch: this.freshness.epoch };
     return { reasons, likely };
   }
 

@@ -10,6 +10,9 @@
  *   being rewritten) records that seq against the job: it is fresh only while nothing touched it
  *   after S. Things the event log does not carry (an external header changing, an output edited
  *   by hand, a new plan) call `invalidate` or `reset`.
+ * - `dirty` holds every job something happened to since it was last marked fresh (touched,
+ *   invalidated, or judged out of date), so a build can ask "did anything I want change?" in time
+ *   proportional to what changed, not to the number of jobs (`anyDirtyIn`).
  */
 import type { JmakeEvent } from '../../events/types.js';
 import { allJobs } from '../state/selectors.js';
@@ -23,6 +26,9 @@ export class Freshness {
   private readonly touchedAt = new Map<string, number>();
   /** Path -> the seq of its last event in this daemon's life: an input touched while its job ran, before the job's inputs were known, still counts. */
   private readonly lastTouch = new Map<string, number>();
+
+  private readonly dirty = new Set<string>();
+  private resets = 0;
 
   /** Inputs the watcher does not report: outside the root, or in a folder it does not track. */
   private readonly unwatched = new Set<string>();
@@ -75,25 +81,49 @@ export class Freshness {
       const touched = this.lastTouch.get(path) ?? 0;
       if (touched > seq && touched > (this.touchedAt.get(job) ?? 0)) this.touchedAt.set(job, touched);
     }
+    if (this.isFresh(job)) this.dirty.delete(job);
+    else this.dirty.add(job);
+  }
+
+  /** The builder judged this job out of date: it stays dirty until it ran and is marked fresh. */
+  markStale(job: string): void {
+    this.dirty.add(job);
   }
 
   /** Something the event log does not show changed for this job (its output, an external input). */
   invalidate(job: string): void {
     this.freshAt.delete(job);
+    this.dirty.add(job);
   }
 
   invalidateReaders(path: string): void {
-    for (const job of this.readers.get(path) ?? []) this.freshAt.delete(job);
+    for (const job of this.readers.get(path) ?? []) this.invalidate(job);
   }
 
   /** The plan changed (config, toolchain, file set): nothing is known fresh any more. */
   reset(): void {
     this.freshAt.clear();
+    this.dirty.clear();
+    this.resets++;
+  }
+
+  /** Changes at every `reset`: a judgement of every job made before it no longer stands. */
+  get epoch(): number {
+    return this.resets;
+  }
+
+  /** Whether some job of `jobs` is dirty (see the class comment); costs one lookup per dirty job. */
+  anyDirtyIn(jobs: ReadonlySet<string>): boolean {
+    for (const job of this.dirty) if (jobs.has(job)) return true;
+    return false;
   }
 
   private touch(path: string, seq: number): void {
     this.lastTouch.set(path, seq);
-    for (const job of this.readers.get(path) ?? []) this.touchedAt.set(job, seq);
+    for (const job of this.readers.get(path) ?? []) {
+      this.touchedAt.set(job, seq);
+      this.dirty.add(job);
+    }
   }
 
   private index(job: string, inputs: readonly string[]): void {
@@ -114,5 +144,6 @@ export class Freshness {
     this.inputsOf.delete(job);
     this.freshAt.delete(job);
     this.touchedAt.delete(job);
+    this.dirty.delete(job);
   }
 }

@@ -25,6 +25,32 @@ describe('Freshness', () => {
     expect(f.isFresh('a.o')).toBe(false); // nothing is fresh until the builder says so
   });
 
+  it('says whether anything a build wants changed, from what changed only (the no-op shortcut)', () => {
+    const f = new Freshness(state, watched);
+    const all = new Set(['a.o', 'b.o', 'app']);
+    for (const job of all) f.markFresh(job, 10);
+    expect(f.anyDirtyIn(all)).toBe(false);
+    f.onEvents([changed(11, 'b.c')]);
+    expect(f.anyDirtyIn(all)).toBe(true);
+    expect(f.anyDirtyIn(new Set(['a.o']))).toBe(false);
+    f.markFresh('b.o', 11);
+    expect(f.anyDirtyIn(all)).toBe(false);
+    f.markStale('app'); // judged out of date: dirty until it ran and was marked fresh
+    expect(f.anyDirtyIn(all)).toBe(true);
+    f.markFresh('app', 11);
+    f.invalidateReaders('/usr/include/stdio.h'); // an external header changed
+    expect(f.anyDirtyIn(new Set(['a.o']))).toBe(true);
+    f.markFresh('a.o', 11);
+    f.onEvents([changed(13, 'a.c')]);
+    f.markFresh('a.o', 12); // marked from the state before the edit: still stale, still dirty
+    expect(f.isFresh('a.o')).toBe(false);
+    expect(f.anyDirtyIn(all)).toBe(true);
+    const epoch = f.epoch;
+    f.reset(); // a new plan: every judgement is void, which the new epoch says
+    expect(f.epoch).toBe(epoch + 1);
+    expect(f.isFresh('b.o')).toBe(false);
+  });
+
   it('a job stays fresh until an event touches one of its inputs after it was marked', () => {
     const f = new Freshness(state, watched);
     f.markFresh('a.o', 10);

@@ -44,7 +44,7 @@ export function renderMarkdown(results) {
   lines.push(`- Environment: every measured process (node -e 0 included) ran with NODE_EXTRA_CA_CERTS removed from its environment${m.nodeExtraCaCertsInParentEnv ? ' (it is set in this sandbox and adds ~60 ms to every node start)' : ''}; daemons ran in temp dirs with their own XDG_RUNTIME_DIR and TMPDIR.`);
   lines.push(`- Load average (1/5/15 min) at start ${m.loadAverageAtStart?.join(' / ')}, at end ${m.loadAverageAtEnd?.join(' / ') ?? '—'}. The machine is noisy: compare ratios within one run rather than absolute figures across runs.`);
   const took = Object.entries(results.scenarios ?? {}).map(([key, sc]) => `${key} ${(sc.durationMs / 1000).toFixed(0)} s`);
-  if (took.length > 0) lines.push(`- Scenario times: ${took.join(', ')}${results.build10k ? ' (build at 1k and 10k sources)' : ''}`);
+  if (took.length > 0) lines.push(`- Scenario times: ${took.join(', ')}${results.build10k === 'only' ? ' (build at 10k sources only)' : results.build10k ? ' (build at 1k and 10k sources)' : ''}`);
   lines.push('');
   lines.push('| scenario | runs | median | min | max | target | ratio | met | notes |');
   lines.push('|---|---:|---:|---:|---:|---|---:|:---:|---|');

@@ -41,15 +41,15 @@ const SCENARIOS = [
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
-const build10k = argv.includes('--build-10k');
+const build10k = argv.includes('--build-10k-only') ? 'only' : argv.includes('--build-10k');
 const onlyArg = argv.find((a) => a.startsWith('--only='));
 const only = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',')) : null;
 const soakArg = argv.find((a) => a.startsWith('--soak-minutes='));
 const soakMinutes = soakArg ? Number(soakArg.slice('--soak-minutes='.length)) : 10;
-const unknown = argv.filter((a) => a !== '--quick' && a !== '--build-10k' && !a.startsWith('--only=') && !a.startsWith('--soak-minutes='));
+const unknown = argv.filter((a) => a !== '--quick' && a !== '--build-10k' && a !== '--build-10k-only' && !a.startsWith('--only=') && !a.startsWith('--soak-minutes='));
 if (unknown.length > 0 || (only && [...only].some((k) => !SCENARIOS.some((s) => s.key === k)))
   || !Number.isInteger(soakMinutes) || soakMinutes < 1 || soakMinutes > 1440) {
-  process.stderr.write(`usage: node bench/run.js [--quick] [--build-10k] [--soak-minutes=N (whole minutes, default 10)] [--only=${SCENARIOS.map((s) => s.key).join(',')}]\n`);
+  process.stderr.write(`usage: node bench/run.js [--quick] [--build-10k | --build-10k-only] [--soak-minutes=N (whole minutes, default 10)] [--only=${SCENARIOS.map((s) => s.key).join(',')}]\n`);
   process.exit(2);
 }
 for (const built of ['dist/client.cjs', 'dist/src/daemon/history.js', 'dist/events/log.js']) {
@@ -96,7 +96,7 @@ async function main() {
   results.durationMs = performance.now() - started;
   results.machine.loadAverageAtEnd = loadavg().map((x) => Math.round(x * 100) / 100);
   // A partial run (--only) keeps its own copy, so it never hides the last results of the whole suite.
-  const copy = only ? `latest-${mode}-${SCENARIOS.filter((s) => only.has(s.key)).map((s) => s.key).join('-')}` : `latest-${mode}`;
+  const copy = `${only ? `latest-${mode}-${SCENARIOS.filter((s) => only.has(s.key)).map((s) => s.key).join('-')}` : `latest-${mode}`}${build10k === 'only' ? '-10k' : ''}`;
   const written = writeResults(['latest', copy], results);
   log(`done in ${(results.durationMs / 1000).toFixed(1)} s; wrote ${written.map((p) => p.slice(REPO_ROOT.length + 1)).join(', ')}`);
   if (results.failures.length > 0) process.exitCode = 1;

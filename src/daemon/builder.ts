@@ -351,7 +351,9 @@ export class Builder {
       diagnostics.push(...job.diagnostics);
       progress({ type: 'job-finished', job: job.report.id, kind: job.report.kind, status: job.report.status, durationMs: job.report.durationMs, done, total, log: job.rawLog });
     }
-    const nodes = () => [...wanted].map((id) => plan.jobs.get(id)!);
+    // The wanted jobs as a list, made only when a build has something to run or report.
+    let listed: PlannedJob[] | null = null;
+    const nodes = () => (listed ??= [...wanted].map((id) => plan.jobs.get(id)!));
     const parallelism = params.jobs ?? (hosts ? distributedParallelism(hosts, availableParallelism()) : availableParallelism());
 
     // Nothing to run (a no-op): every wanted job is up to date, no need to walk the graph (nor to

@@ -10,7 +10,7 @@
  * The helper is compiled once per machine and source version with the C compiler jmake builds
  * with anyway (`cc`, `gcc` or `clang` on PATH), into the user's cache folder. When it cannot be
  * compiled or started, or `JMAKE_NATIVE_SPAWN=0` is set, jobs are started with execa as before
- * (`NativeSpawn.open` answers null and says why).
+ * (`NativeSpawn.open` answers `{ reason }` instead of a helper).
  */
 import { createHash } from 'node:crypto';
 import { accessSync, constants, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -19,6 +19,7 @@ import { delimiter, join, resolve } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { userCacheDir } from '../cache/dir.js';
 import { packageRoot } from '../package-root.js';
+import { killProcessGroup } from './kill-group.js';
 
 /** How a tool started through the helper ended. */
 export type NativeOutcome =
@@ -38,7 +39,7 @@ type HelperProcess = ResultPromise<typeof HELPER_OPTIONS & { env: NodeJS.Process
 const SIGNAL_NAMES = new Map(Object.entries(osConstants.signals).map(([name, number]) => [number, name]));
 const ERRNO_NAMES = new Map(Object.entries(osConstants.errno).map(([name, number]) => [number, name]));
 
-export function helperSourcePath(): string {
+function helperSourcePath(): string {
   return join(packageRoot(), 'src', 'scheduler', 'native', 'jmake-spawn.c');
 }
 
@@ -113,7 +114,7 @@ export class NativeSpawn {
     child.stdin.on('error', () => undefined); // the exit above reports it
   }
 
-  /** The helper, or null (with the reason) when jobs must be started with execa. */
+  /** The helper, or why there is none (jobs are then started with execa). */
   static async open(env: NodeJS.ProcessEnv): Promise<NativeSpawn | { reason: string }> {
     if (env.JMAKE_NATIVE_SPAWN === '0') return { reason: 'JMAKE_NATIVE_SPAWN=0' };
     if (process.platform !== 'linux' && process.platform !== 'darwin') return { reason: `not on ${process.platform}` };
@@ -148,7 +149,7 @@ export class NativeSpawn {
       const entry: Pending = { pid: null, killWhenStarted: false, resolve: resolveOutcome };
       const onAbort = () => {
         if (entry.pid === null) entry.killWhenStarted = true;
-        else killGroup(entry.pid);
+        else killProcessGroup(entry.pid);
       };
       signal.addEventListener('abort', onAbort, { once: true });
       entry.resolve = (outcome) => {
@@ -176,7 +177,7 @@ export class NativeSpawn {
       const number = Number(value);
       if (kind === 'S') {
         entry.pid = number;
-        if (entry.killWhenStarted) killGroup(number);
+        if (entry.killWhenStarted) killProcessGroup(number);
         continue;
       }
       this.pending.delete(id);
@@ -191,13 +192,8 @@ export class NativeSpawn {
     this.failure = reason;
     for (const [id, entry] of this.pending) {
       this.pending.delete(id);
-      if (entry.pid !== null) killGroup(entry.pid);
+      if (entry.pid !== null) killProcessGroup(entry.pid);
       entry.resolve({ kind: 'spawn-error', code: 'ESPAWNHELPER' });
     }
   }
-}
-
-function killGroup(pid: number): void {
-  try { process.kill(-pid, 'SIGTERM'); } catch { /* already gone */ }
-  setTimeout(() => { try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ } }, 2000).unref();
 }

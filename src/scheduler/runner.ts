@@ -15,6 +15,7 @@ import { closeSync, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, rea
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { execa } from 'execa';
+import { killProcessGroup } from './kill-group.js';
 import { NativeSpawn } from './native-spawn.js';
 import { describeEscape, escapingLinkTo } from '../util/inside-root.js';
 
@@ -125,9 +126,7 @@ export class ProcessRunner implements CommandRunner {
       cwd: spec.cwd, env: spec.env, extendEnv: false, reject: false, detached: true, stdin: 'ignore', stdout: into, stderr: into,
     });
     const killGroup = () => {
-      if (child.pid === undefined) return;
-      try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
-      setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } }, 2000).unref();
+      if (child.pid !== undefined) killProcessGroup(child.pid);
     };
     signal.addEventListener('abort', killGroup, { once: true });
     const result = await child;

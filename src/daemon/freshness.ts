@@ -127,8 +127,11 @@ export class Freshness {
   }
 
   private index(job: string, inputs: readonly string[]): void {
-    for (const path of this.inputsOf.get(job) ?? []) this.readers.get(path)?.delete(job);
+    const previous = this.inputsOf.get(job) ?? [];
     this.inputsOf.set(job, inputs);
+    // Most runs read what the last run read (a relink of the same objects): nothing to re-index.
+    if (sameList(previous, inputs)) return;
+    for (const path of previous) this.readers.get(path)?.delete(job);
     for (const path of inputs) {
       let set = this.readers.get(path);
       if (!set) {
@@ -146,4 +149,10 @@ export class Freshness {
     this.touchedAt.delete(job);
     this.dirty.delete(job);
   }
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

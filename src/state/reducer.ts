@@ -86,11 +86,11 @@ function applyEvent(draft: Draft<ProjectState>, event: JmakeEvent): void {
       const d = event.data;
       const shard = draft.jobs[shardOf(d.job)]!;
       if (!shard.has(d.job)) draft.jobCount++;
-      const record: JobRecord = {
+      const record: JobRecord = deepFrozen({
         kind: d.kind, status: d.status, key: d.key, tool: d.tool, argvHash: d.argvHash, inputs: d.inputs,
         output: d.output, diagnostics: d.diagnostics, seq: event.seq, build: d.build,
         exitCode: d.exitCode, durationMs: d.durationMs, error: d.status === 'failed' ? errorTail(d.log) : null,
-      };
+      });
       shard.set(d.job, record as Draft<JobRecord>);
       if (d.job in draft.skipped) delete draft.skipped[d.job];
       if (d.job in draft.inFlight) delete draft.inFlight[d.job];
@@ -164,4 +164,17 @@ function errorTail(log: string): string {
   const lines = text.split('\n');
   const tail = lines.slice(-5).join('\n');
   return tail.length > 500 ? tail.slice(-500) : tail;
+}
+
+/**
+ * Frozen before it enters the draft: immer then neither walks it looking for drafts nor freezes it
+ * itself. A link's record holds one [path, hash] pair per object; immer's two walks over them cost
+ * ~2 ms a link at 1k sources (measured), a plain freeze a tenth of that.
+ */
+function deepFrozen<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const member of Object.values(value)) deepFrozen(member);
+    Object.freeze(value);
+  }
+  return value;
 }

@@ -31,6 +31,7 @@ import { openHistory } from './history.js';
 import { acquireLock, type DaemonLock } from './lock.js';
 import { Builder } from './builder.js';
 import { Completer } from './completer.js';
+import { ProcessRunner } from '../scheduler/runner.js';
 import { SpawnerRunner } from '../scheduler/spawner-runner.js';
 import { ToolchainManager } from '../toolchain/manager.js';
 import { toolVersionsFile } from '../cache/dir.js';
@@ -57,7 +58,14 @@ export class Daemon {
   private readonly burst = burstThreshold(process.env);
   private builder!: Builder;
   private outputWatcher: OutputWatcher | null = null;
-  private readonly runner = new SpawnerRunner((message) => this.logger.log('job', message));
+  /**
+   * Tools start through jmake-spawn, which the daemon talks to directly (one fork, at the first
+   * job); without it, through the spawner process, so the daemon never forks per job.
+   */
+  private readonly spawner = new SpawnerRunner((message) => this.logger.log('job', message));
+  private readonly runner = new ProcessRunner({
+    native: { env: process.env, log: (message) => this.logger.log('job', message), fallback: this.spawner },
+  });
   private transport!: Transport;
   private server!: RequestServer;
   private idleTimer: NodeJS.Timeout | null = null;
@@ -296,7 +304,8 @@ export class Daemon {
     try { unlinkSync(this.identity.socket); } catch { /* gone */ }
     removeDaemonFileIfOurs(this.paths.daemonJson, this.identity.instance);
     removeDaemonFileIfOurs(this.registryPath, this.identity.instance);
-    this.runner.close();
+    await this.runner.close();
+    this.spawner.close();
     this.logger.log('daemon', 'stopped');
     await this.lock.release();
     this.logger.close();

@@ -9,7 +9,8 @@
  * interleave as the tool wrote them), read back when it exits. Measured here per job (spawn of
  * /bin/true): piping into execa's merged `all` stream cost ~15 ms of CPU, the file ~8 ms (the
  * fork itself ~6 ms) — on 2 cores that CPU is taken from the compilers. With `native`, tools are
- * started by jmake-spawn (native-spawn.ts: posix_spawn, ~0.5 ms), and by execa when it is missing.
+ * started by jmake-spawn (native-spawn.ts: posix_spawn, ~0.5 ms), and by execa (or
+ * `native.fallback`) when it is missing.
  */
 import { closeSync, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -56,7 +57,16 @@ export interface ProcessRunnerOptions {
   /** Where the folder for the tools' output files is made (default: the OS temp dir). */
   readonly tempDir?: string;
   /** Start tools through jmake-spawn when it can be built (native-spawn.ts); `log` says when not. */
-  readonly native?: { readonly env: NodeJS.ProcessEnv; readonly log: (message: string) => void };
+  readonly native?: {
+    readonly env: NodeJS.ProcessEnv;
+    readonly log: (message: string) => void;
+    /**
+     * Who runs the jobs jmake-spawn cannot (it could not be built, or it died under them). By
+     * default execa, from this process; the daemon passes the spawner process, so that it never
+     * forks itself (see spawner.ts).
+     */
+    readonly fallback?: CommandRunner;
+  };
 }
 
 export class ProcessRunner implements CommandRunner {
@@ -72,7 +82,7 @@ export class ProcessRunner implements CommandRunner {
     if (!wanted) return Promise.resolve(null);
     this.native ??= NativeSpawn.open(wanted.env).then((opened) => {
       if (opened instanceof NativeSpawn) return opened;
-      wanted.log(`tools are started with execa: ${opened.reason}`);
+      wanted.log(`tools are started ${wanted.fallback ? 'by the spawner process' : 'with execa'}: ${opened.reason}`);
       return null;
     });
     return this.native.then((native) => (native?.alive ? native : null));
@@ -84,6 +94,8 @@ export class ProcessRunner implements CommandRunner {
   }
 
   async run(spec: RunSpec, signal: AbortSignal): Promise<RunResult> {
+    const fallback = this.options.native?.fallback;
+    if (fallback && !(await this.nativeSpawn())) return fallback.run(spec, signal);
     const refused = spec.root === undefined ? null : outsideOutput(spec.root, spec.outputs);
     if (refused) return { exitCode: 1, signal: null, output: `jmake: ${refused}\n`, durationMs: 0, spawnError: null, cancelled: false };
     for (const { tmp, final } of spec.outputs) {
@@ -95,6 +107,11 @@ export class ProcessRunner implements CommandRunner {
     let attempt = 0;
     for (;;) {
       const result = await this.once(file, rsp ? [`@${rsp}`] : args, spec, signal);
+      if (result.spawnError === 'ESPAWNHELPER' && fallback && !signal.aborted) {
+        if (rsp) rmSync(rsp, { force: true });
+        this.settleOutputs(spec, result); // removes what the killed job half-wrote
+        return fallback.run(spec, signal);
+      }
       if (result.spawnError && RETRYABLE_SPAWN.has(result.spawnError) && attempt < SPAWN_RETRIES && !signal.aborted) {
         await new Promise((r) => setTimeout(r, 50 * 2 ** attempt++));
         continue;
@@ -112,6 +129,7 @@ export class ProcessRunner implements CommandRunner {
     try {
       const native = await this.nativeSpawn();
       if (native) return await this.spawnNative(native, log, logPath, file, args, spec, signal, started);
+      if (this.options.native?.fallback) return { exitCode: null, signal: null, output: '', durationMs: 0, spawnError: 'ESPAWNHELPER', cancelled: false };
       return await this.spawnInto(log, file, args, spec, signal, started);
     } finally {
       closeSync(log);

@@ -1,10 +1,12 @@
 /**
- * The spawner: a small helper process that starts the build's tools for the daemon.
+ * The spawner: a small helper process that starts the build's tools for the daemon when
+ * jmake-spawn (native-spawn.ts, which the daemon drives directly) cannot be built or died.
  *
  * Why: on Linux, spawning a child blocks the spawning process's event loop for the fork, and the
  * cost grows with its memory (measured here: 6.7 ms at 45 MB RSS, 15.5 ms at 232 MB, 26.7 ms at
  * 764 MB; nodejs/node#14917). The daemon holds the state of the whole tree, so it delegates each
- * spawn to this process, which holds nothing, over the IPC channel of child_process.fork.
+ * spawn to this process, which holds nothing, over the IPC channel of child_process.fork. It is
+ * forked on first use: with jmake-spawn working, it never starts.
  *
  * Messages (JSON): daemon -> spawner `{type: 'run', id, spec}` and `{type: 'cancel', id}`;
  * spawner -> daemon `{type: 'done', id, result}`. The spawner exits when the channel closes, so it

@@ -60,28 +60,34 @@ describe('cancelling a build', () => {
     await waitFor(async () => !(await running(marker)), { what: 'the abandoned build to be cancelled' });
   });
 
-  it('a spawner that dies fails its running jobs, and the next build starts a new one', async () => {
+  it('a jmake-spawn that dies has its jobs run again by the spawner process; a spawner that dies fails its jobs; the next build starts afresh', async () => {
     const { p, marker } = await slowProject();
     const client = execa(process.execPath, [BIN, 'build', '--json'], { cwd: p.root, env: { ...p.env, CC: marker }, extendEnv: false, reject: false });
-    await waitFor(() => running(compiling(marker)), { what: 'the slow compiler to start' });
-    // The compiler's parent is jmake-spawn (posix_spawn), whose parent is the spawner.
     const parentOf = (pid: number) => {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
     };
-    const compiler = Number((await execa('pgrep', ['-f', compiling(marker)])).stdout.trim().split('\n')[0]);
-    const helperPid = parentOf(compiler);
-    expect(readFileSync(`/proc/${helperPid}/cmdline`, 'utf8')).toMatch(/jmake-spawn-/);
-    const spawnerPid = parentOf(helperPid);
-    expect(readFileSync(`/proc/${spawnerPid}/cmdline`, 'utf8')).toMatch(/spawner\.js/);
-    process.kill(spawnerPid, 'SIGKILL');
+    const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    const compilers = async () => (await execa('pgrep', ['-f', compiling(marker)], { reject: false })).stdout.trim().split('\n').filter(Boolean).map(Number);
+    await waitFor(async () => (await compilers()).length > 0, { what: 'the slow compiler to start' });
+    // The compiler's parent is jmake-spawn (posix_spawn), driven by the daemon itself.
+    const [compiler] = await compilers();
+    const helperPid = parentOf(compiler!);
+    expect(cmdline(helperPid)).toMatch(/jmake-spawn-/);
+    expect(cmdline(parentOf(helperPid))).toMatch(/^jmake-daemon/); // the daemon sets its process title
+    process.kill(helperPid, 'SIGKILL');
+    // Its job is killed and started again, now from the spawner process (through its own jmake-spawn).
+    const again = await waitFor(async () => (await compilers()).find((pid) => pid !== compiler && /spawner\.js/.test(cmdline(parentOf(parentOf(pid))))),
+      { what: 'the compile to run again under the spawner' });
+    await waitFor(async () => !(await compilers()).includes(compiler!), { what: 'the first compile to be killed' });
+    process.kill(parentOf(parentOf(again!)), 'SIGKILL');
     const result = await client;
     expect(result.exitCode).toBe(1);
     const failed = JSON.parse(result.stdout).jobs.filter((j: { status: string }) => j.status === 'failed');
     expect(failed.length).toBeGreaterThan(0);
     expect(failed[0].log).toMatch(/spawner process died/);
     await execa('pkill', ['-f', marker], { reject: false });
-    const again = await p.run(['build', '--json']);
-    expect(JSON.parse(again.stdout).ok).toBe(true);
+    const next = await p.run(['build', '--json']);
+    expect(JSON.parse(next.stdout).ok).toBe(true);
   });
 });

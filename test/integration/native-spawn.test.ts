@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { helperBinary, NativeSpawn, resolveExecutable, type NativeOutcome } from '../../src/scheduler/native-spawn.js';
-import { ProcessRunner } from '../../src/scheduler/runner.js';
+import { ProcessRunner, type CommandRunner } from '../../src/scheduler/runner.js';
 import { waitFor } from '../helpers/wait.js';
 
 // jmake-spawn (src/scheduler/native/jmake-spawn.c) against real processes. Each test gets its own
@@ -139,6 +139,46 @@ describe('jmake-spawn', () => {
     }, { timeoutMs: 10_000, what: 'a job started by execa after the helper died' });
     expect(logged).toEqual([]);
     await runner.close();
+  });
+
+  it('with a fallback runner (the daemon\'s spawner process), what it cannot run goes there instead of to execa', async () => {
+    const { dir, env } = fresh();
+    const handed: string[][] = [];
+    const fallback: CommandRunner = {
+      run: async (spec) => {
+        handed.push([...spec.argv]);
+        return { exitCode: 0, signal: null, output: 'from the fallback\n', durationMs: 0, spawnError: null, cancelled: false };
+      },
+    };
+    // Off: every job goes to the fallback, and the log says so once.
+    const logged: string[] = [];
+    const off = new ProcessRunner({ native: { env: { ...env, JMAKE_NATIVE_SPAWN: '0' }, log: (m) => logged.push(m), fallback } });
+    expect((await off.run({ argv: ['true'], cwd: dir, env, outputs: [] }, never)).output).toBe('from the fallback\n');
+    expect((await off.run({ argv: ['false'], cwd: dir, env, outputs: [] }, never)).output).toBe('from the fallback\n');
+    expect(handed).toEqual([['true'], ['false']]);
+    expect(logged).toEqual(['tools are started by the spawner process: JMAKE_NATIVE_SPAWN=0']);
+
+    // On: jobs run through the helper; one it dies under is killed and handed over, with its
+    // half-written output removed, and so is every later job.
+    handed.length = 0;
+    const on = new ProcessRunner({ native: { env, log: (m) => logged.push(m), fallback } });
+    const first = await on.run({ argv: ['sh', '-c', 'echo $PPID'], cwd: dir, env, outputs: [] }, never);
+    const helper = Number(first.output.trim());
+    expect(helper).not.toBe(process.pid);
+    const pidFile = join(dir, 'job.pid');
+    const tmp = join(dir, 'out.o.tmp');
+    const script = `echo partial > '${tmp}'; echo $$ > '${pidFile}'; exec sleep 30`;
+    const pending = on.run({ argv: ['sh', '-c', script], cwd: dir, env, outputs: [{ tmp, final: join(dir, 'out.o') }] }, never);
+    await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', { timeoutMs: 10_000, what: 'the job to start' });
+    process.kill(helper, 'SIGKILL');
+    expect(await pending).toMatchObject({ exitCode: 0, output: 'from the fallback\n' });
+    expect(handed).toEqual([['sh', '-c', script]]);
+    expect(existsSync(tmp)).toBe(false);
+    const job = Number(readFileSync(pidFile, 'utf8'));
+    await waitFor(() => !alive(job), { timeoutMs: 10_000, what: 'the orphaned job to be killed' });
+    expect((await on.run({ argv: ['true'], cwd: dir, env, outputs: [] }, never)).output).toBe('from the fallback\n');
+    expect(handed).toHaveLength(2);
+    await on.close();
   });
 
   it('is not used with JMAKE_NATIVE_SPAWN=0, nor when no C compiler can build it, and says why', async () => {

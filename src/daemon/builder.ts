@@ -10,7 +10,7 @@
  *    `-j` at once; each start and finish is an event, the finish carrying the job key, the inputs
  *    it read (from its depfile), the hash of what it wrote and its diagnostics.
  * 4. Delete the outputs of jobs that no longer exist (a removed source or target), then record
- *    build-finished (fsynced).
+ *    build-finished (fsynced right after the reply).
  *
  * Builds are queued: a request arriving during a build waits for it, then builds what is still out
  * of date. A source edited during a build changes the key its job recorded (the key is taken from
@@ -80,8 +80,12 @@ export interface BuilderDeps {
 
 const MAX_LOG_IN_EVENT = 64 * 1024;
 const CONFIG_PATH = 'jmake.toml';
-/** Files saved together (an editor's "save all", a refactoring tool) start one change build, not several. */
-const CHANGE_DEBOUNCE_MS = 10;
+/**
+ * No wait of its own before a change build: the watcher's settle window already waited for the
+ * save to go quiet, and the build's sync hashes whatever else is still settling, so files saved
+ * together (an editor's "save all") still make one build. A 10 ms debounce here was 10 ms on every edit.
+ */
+const CHANGE_DEBOUNCE_MS = 0;
 const COMPDB_DEBOUNCE_MS = 100;
 
 /** Events after which the plan (and so compile_commands.json) may differ: the config, the file set. */
@@ -167,10 +171,15 @@ export class Builder {
     const change = this.changeBuild;
     const cancelChange = () => change?.controller.abort();
     if (change) signal.addEventListener('abort', cancelChange, { once: true });
+    // The sync barrier (every edit saved before this request is in the state) is passed now, not
+    // when the build ahead finishes: on an edit built at once, that build is the change build, and
+    // this request then answers as soon as it ends.
+    const synced = this.syncWatcher();
+    synced.catch(() => undefined);
     this.running++;
     const next = this.queue.then(() => {
       signal.removeEventListener('abort', cancelChange);
-      return this.run(params, progress, signal, 'request');
+      return this.run(params, progress, signal, 'request', synced);
     });
     this.queue = next.catch(() => undefined).finally(() => { this.running--; });
     return next;
@@ -271,13 +280,14 @@ export class Builder {
     return n;
   }
 
-  private async run(params: BuildParams, progress: (p: BuildProgress) => void, requestSignal: AbortSignal, trigger: Trigger): Promise<BuildResult> {
+  /** `synced`: the request's sync barrier, passed while it waited (by default: sync now). */
+  private async run(params: BuildParams, progress: (p: BuildProgress) => void, requestSignal: AbortSignal, trigger: Trigger, synced?: Promise<void>): Promise<BuildResult> {
     // Cancelled by its own client (Ctrl-C) or by `jmake jobs cancel` from any client.
     const own = new AbortController();
     this.active.add(own);
     const linked = linkedSignal([requestSignal, own.signal]);
     try {
-      return await this.runBuild(params, progress, linked.signal, trigger);
+      return await this.runBuild(params, progress, linked.signal, trigger, synced);
     } catch (err) {
       // Watchers hear why no build started; the requester gets the error itself.
       if (!params.dryRun && this.feed.watchers > 0) this.feed.emit(configErrorMessage(err, this.deps.root));
@@ -288,10 +298,12 @@ export class Builder {
     }
   }
 
-  private async runBuild(params: BuildParams, progress: (p: BuildProgress) => void, signal: AbortSignal, trigger: Trigger): Promise<BuildResult> {
+  private async runBuild(params: BuildParams, progress: (p: BuildProgress) => void, signal: AbortSignal, trigger: Trigger, presynced?: Promise<void>): Promise<BuildResult> {
     const started = performance.now();
     const phases = new PhaseTimer();
-    const synced = this.syncWatcher();
+    // A change build promises nothing about other edits (a later one starts its own build), so it
+    // hashes what is pending without waiting for a cookie: ~1.5 ms less on every edit.
+    const synced = presynced ?? (trigger === 'change' ? this.flushWatcher() : this.syncWatcher());
     // Inputs the watcher cannot report (system headers, ...): a stat each, once per build, done
     // while the sync cookie is on its way (a no-op waits ~1 ms for it).
     this.externals.newBuild();
@@ -415,9 +427,9 @@ export class Builder {
     }
     const earlierDiagnostics = params.warnings ? this.storedDiagnostics(wanted, reports) : [];
     const durationMs = Math.round(performance.now() - started);
-    // fsynced at once when the build changed something; a no-op's record rides the next group commit (≤ 1 s).
+    // fsynced right after the reply when the build changed something; a no-op's record rides the next group commit (≤ 1 s).
     const finished = { build, ok, jobsRun, failed, cancelled, durationMs, trigger, ...(carried.length > 0 ? { carried: carried.length } : {}) };
-    recorder.record([{ type: 'build-finished', data: finished }], { durable: jobsRun > 0 || !ok });
+    recorder.record([{ type: 'build-finished', data: finished }], { durable: jobsRun > 0 || !ok ? 'soon' : false });
     feed({ type: 'build-finished', build, ok, jobsRun, failed, cancelled, durationMs });
     phases.mark('record');
     const carriedNote = carried.length > 0 ? ` (+${carried.length} run on change)` : '';
@@ -737,6 +749,13 @@ export class Builder {
     const restored = hit !== null && await cache.restore(hit, { output: join(root, job.output), depfile: job.depfile ? join(root, job.depfile) : null, root });
     if (!restored) cache.counts.misses++;
     return restored ? hit : null;
+  }
+
+  /** For a change build: hash what is still settling, without the sync barrier. */
+  private async flushWatcher(): Promise<void> {
+    const watcher = this.deps.watcher();
+    await watcher.waitReady();
+    watcher.flush();
   }
 
   /**

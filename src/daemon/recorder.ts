@@ -4,8 +4,8 @@
  *
  * - `record()` appends first and applies second, so the state never holds an unwritten fact and
  *   a client is answered only after its event is in the file.
- * - fsync: at once for durable events (config changes, daemon stop, the end of a build that ran jobs), otherwise
- *   within FSYNC_DELAY_MS of the append (group commit).
+ * - fsync: at once for durable events (config changes, daemon stop), right after the reply for the
+ *   end of a build that ran jobs, otherwise within FSYNC_DELAY_MS of the append (group commit).
  * - Snapshot: when SNAPSHOT_EVERY events accumulated, written once the daemon has been quiet for
  *   a moment (or, if it never is, SNAPSHOT_MAX_DEFER_MS later); always at shutdown.
  * - Compaction: when dead records dominate the log (see `needsCompaction`), it keeps the latest
@@ -45,6 +45,7 @@ export class Recorder {
   private _state: ProjectState;
   private readonly subscribers = new Set<Subscriber>();
   private fsyncTimer: NodeJS.Timeout | null = null;
+  private syncImmediate: NodeJS.Immediate | null = null;
   private snapshotTimer: NodeJS.Timeout | null = null;
   /** When the pending snapshot was first due (null: none pending). */
   private snapshotDueSince: number | null = null;
@@ -63,8 +64,13 @@ export class Recorder {
   /** Why the last append, fsync or snapshot failed (a full or read-only disk); null once one succeeds again. */
   get writeError(): string | null { return this._writeError; }
 
-  /** Append, apply, notify. Throws a JmakeError if the log cannot be written (state unchanged). */
-  record(events: readonly NewEvent[], options: { durable?: boolean } = {}): JmakeEvent[] {
+  /**
+   * Append, apply, notify. Throws a JmakeError if the log cannot be written (state unchanged).
+   * `durable`: true fsyncs before returning; 'soon' right after the current task (the reply to the
+   * request goes out first: the fsync of a build's records cost a few ms here, and a record lost
+   * to a power cut only makes its job run again); otherwise within FSYNC_DELAY_MS.
+   */
+  record(events: readonly NewEvent[], options: { durable?: boolean | 'soon' } = {}): JmakeEvent[] {
     if (events.length === 0 || this.closed) return [];
     let recorded: JmakeEvent[];
     try {
@@ -77,7 +83,9 @@ export class Recorder {
     this._state = applyEvents(this._state, recorded);
     this.logRecords += recorded.length;
     this.sinceSnapshot += recorded.length;
-    if (options.durable) this.sync(); else this.scheduleSync();
+    if (options.durable === true) this.sync();
+    else if (options.durable === 'soon') this.syncSoon();
+    else this.scheduleSync();
     if (this.sinceSnapshot >= SNAPSHOT_EVERY) this.scheduleSnapshot();
     for (const subscriber of this.subscribers) {
       try {
@@ -152,6 +160,7 @@ export class Recorder {
   close(): void {
     if (this.closed) return;
     if (this.fsyncTimer) clearTimeout(this.fsyncTimer);
+    if (this.syncImmediate) clearImmediate(this.syncImmediate);
     if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
     this.closed = true;
     try {
@@ -166,6 +175,15 @@ export class Recorder {
 
   private noteWriteError(err: unknown): void {
     this._writeError = err instanceof Error ? err.message : String(err);
+  }
+
+  private syncSoon(): void {
+    if (this.syncImmediate) return;
+    this.syncImmediate = setImmediate(() => {
+      this.syncImmediate = null;
+      if (this.closed) return;
+      try { this.sync(); } catch (err) { this.options.logger.log('log', `fsync failed: ${(err as Error).message}`); }
+    });
   }
 
   private scheduleSync(): void {

@@ -171,9 +171,15 @@ export class ProjectWatcher {
     this.cookieWaiters.delete(name);
     try { unlinkSync(abs); } catch { /* already gone */ }
     if (!ok) this.deps.log('watcher', `sync cookie ${name} not seen within ${COOKIE_TIMEOUT_MS}ms`);
+    this.flush();
+    return ok;
+  }
+
+  /** Hash now whatever is still settling (and poll what is not watched): no barrier, no wait. */
+  flush(): void {
+    if (!this._ready || this.closed) return;
     if (this.fallbacks.size > 0) this.pollFallbacks();
     this.processDue(Number.POSITIVE_INFINITY);
-    return ok;
   }
 
   health(): {

@@ -87,6 +87,26 @@ describe('Freshness', () => {
     expect(f.isFresh('app')).toBe(false);
   });
 
+  it('a job that ran again reading other inputs is re-indexed; one reading the same inputs keeps its index', () => {
+    const f = new Freshness(state, watched);
+    f.onEvents([finished(30, 'b.o', ['b.c'])]); // the same inputs
+    expect(f.isInput('b.c')).toBe(true);
+    f.markFresh('b.o', 30);
+    f.onEvents([changed(31, 'b.c')]);
+    expect(f.isFresh('b.o')).toBe(false);
+    f.onEvents([finished(32, 'b.o', ['b2.c', 'h.h'])]); // it now reads other files
+    expect(f.isInput('b.c')).toBe(false);
+    f.markFresh('b.o', 32);
+    f.onEvents([changed(33, 'b.c')]);
+    expect(f.isFresh('b.o')).toBe(true);
+    f.onEvents([changed(34, 'b2.c')]);
+    expect(f.isFresh('b.o')).toBe(false);
+    f.markFresh('b.o', 34);
+    f.onEvents([changed(35, 'h.h')]);
+    expect(f.isFresh('b.o')).toBe(false);
+    expect(f.isFresh('a.o')).toBe(false); // h.h is still a.o's input as well
+  });
+
   it('invalidate, invalidateReaders and reset drop what the event log cannot show', () => {
     const f = new Freshness(state, watched);
     for (const job of ['a.o', 'b.o', 'app']) f.markFresh(job, 5);

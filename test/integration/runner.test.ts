@@ -86,7 +86,7 @@ describe.each(variants)('ProcessRunner (real processes, tools started by %s)', (
     expect(existsSync(out)).toBe(false);
   });
 
-  it('captures stdout and stderr interleaved as written, bounds a flood, and leaves no output file behind', async () => {
+  it('captures stdout and stderr interleaved as written, bounds a flood, and leaves no output file behind once closed', async () => {
     dir = mkdtempSync(join(tmpdir(), 'jmake-runner-'));
     const logs = mkdtempSync(join(dir, 'tmp-'));
     const env = process.env;
@@ -98,9 +98,15 @@ describe.each(variants)('ProcessRunner (real processes, tools started by %s)', (
     expect(flood.output.length).toBeLessThan(300 * 1024);
     expect(flood.output.startsWith('jmake\njmake\n')).toBe(true);
     expect(flood.output.endsWith('[output truncated]\n')).toBe(true);
-    // One private folder, empty once each job is done.
+    // The next job's output is its own, not the end of the flood (jmake-spawn reuses the file).
+    const small = await runner.run({ argv: ['sh', '-c', 'echo small'], cwd: dir, env, outputs: [] }, never);
+    expect(small.output).toBe('small\n');
+    // One private folder: execa's files go when each job is done; jmake-spawn keeps one file for
+    // the next job and removes it when the runner closes.
     const folders = readdirSync(logs);
     expect(folders).toEqual([expect.stringMatching(/^jmake-job-output-/)]);
+    expect(readdirSync(join(logs, folders[0]!))).toHaveLength(variant === 'jmake-spawn' ? 1 : 0);
+    await runner.close();
     expect(readdirSync(join(logs, folders[0]!))).toEqual([]);
   });
 });

@@ -23,7 +23,17 @@ export class OutputWatcher {
   private readonly watchers = new Map<string, FSWatcher>();
   private closed = false;
 
-  constructor(private readonly root: string, private readonly dirs: readonly string[], private readonly events: OutputWatcherEvents) {}
+  /**
+   * `fileSuffix`: names ending so are files jmake writes, never folders (its temp outputs): their
+   * events are reported without the stat that looks for new folders. A job's temp output comes,
+   * is renamed and goes: two of the four stats a job cost.
+   */
+  constructor(
+    private readonly root: string,
+    private readonly dirs: readonly string[],
+    private readonly events: OutputWatcherEvents,
+    private readonly fileSuffix: string | null = null,
+  ) {}
 
   start(): void {
     for (const dir of this.dirs) {
@@ -91,9 +101,10 @@ export class OutputWatcher {
       this.events.lost(`an event under ${dir} without a name (queue overflow?)`);
       return;
     }
-    const path = `${dir}/${filename.toString()}`;
+    const name = filename.toString();
+    const path = `${dir}/${name}`;
     this.events.touched(path);
-    if (event !== 'rename') return;
+    if (event !== 'rename' || (this.fileSuffix !== null && name.endsWith(this.fileSuffix))) return;
     let isDir = false;
     try {
       isDir = statSync(join(this.root, path)).isDirectory();

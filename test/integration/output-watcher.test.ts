@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OutputWatcher } from '../../src/watcher/output-watcher.js';
@@ -34,5 +34,25 @@ describe('OutputWatcher (real inotify)', () => {
     writeFileSync(join(root, 'build/bin/deep/app'), 'binary');
     await waitFor(() => touched.has('build/bin/deep/app'), { what: 'a file in a new directory' });
     expect(lost).toEqual([]);
+  });
+
+  it('reports a temp output (the suffix jmake gives them) without looking whether it is a new folder', async () => {
+    root = mkdtempSync(join(tmpdir(), 'jmake-outwatch-'));
+    mkdirSync(join(root, 'build'), { recursive: true });
+    const touched = new Set<string>();
+    watcher = new OutputWatcher(root, ['build'], { touched: (p) => touched.add(p), lost: () => undefined }, '.jmake-tmp');
+    watcher.start();
+    writeFileSync(join(root, 'build/app.jmake-tmp'), 'being written');
+    renameSync(join(root, 'build/app.jmake-tmp'), join(root, 'build/app'));
+    await waitFor(() => touched.has('build/app.jmake-tmp') && touched.has('build/app'), { what: 'the temp output and its rename' });
+    // Such a name is taken for a file without a stat: a folder so named is not watched (jmake makes none),
+    mkdirSync(join(root, 'build/odd.jmake-tmp'));
+    await waitFor(() => touched.has('build/odd.jmake-tmp'), { what: 'the folder event' });
+    // while any other new folder is.
+    mkdirSync(join(root, 'build/conf.d'));
+    await waitFor(() => touched.has('build/conf.d'), { what: 'the other folder event' });
+    writeFileSync(join(root, 'build/conf.d/x.o'), 'x');
+    await waitFor(() => touched.has('build/conf.d/x.o'), { what: 'a file in the new folder' });
+    expect(watcher.watches).toBe(2); // build and build/conf.d
   });
 });

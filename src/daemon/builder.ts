@@ -281,7 +281,7 @@ export class Builder {
   }
 
   /** `synced`: the request's sync barrier, passed while it waited (by default: sync now). */
-  private async run(params: BuildParams, progress: (p: BuildProgress) => void, requestSignal: AbortSignal, trigger: Trigger, synced?: Promise<void>): Promise<BuildResult> {
+  private async run(params: BuildParams, progress: (p: BuildProgress) => void, requestSignal: AbortSignal, trigger: Trigger, synced?: Promise<ProjectWatcher>): Promise<BuildResult> {
     // Cancelled by its own client (Ctrl-C) or by `jmake jobs cancel` from any client.
     const own = new AbortController();
     this.active.add(own);
@@ -298,12 +298,15 @@ export class Builder {
     }
   }
 
-  private async runBuild(params: BuildParams, progress: (p: BuildProgress) => void, signal: AbortSignal, trigger: Trigger, presynced?: Promise<void>): Promise<BuildResult> {
+  private async runBuild(params: BuildParams, progress: (p: BuildProgress) => void, signal: AbortSignal, trigger: Trigger, presynced?: Promise<ProjectWatcher>): Promise<BuildResult> {
     const started = performance.now();
     const phases = new PhaseTimer();
     // A change build promises nothing about other edits (a later one starts its own build), so it
-    // hashes what is pending without waiting for a cookie: ~1.5 ms less on every edit.
-    const synced = presynced ?? (trigger === 'change' ? this.flushWatcher() : this.syncWatcher());
+    // hashes what is pending without waiting for a cookie: ~1.5 ms less on every edit. A watcher
+    // replaced since the request's early sync (a rescan) is waited for and synced with again.
+    const synced = presynced
+      ? presynced.then((watcher) => (watcher === this.deps.watcher() ? watcher : this.syncWatcher()))
+      : trigger === 'change' ? this.flushWatcher() : this.syncWatcher();
     // Inputs the watcher cannot report (system headers, ...): a stat each, once per build, done
     // while the sync cookie is on its way (a no-op waits ~1 ms for it).
     this.externals.newBuild();
@@ -773,12 +776,12 @@ export class Builder {
    * state. A watcher replaced meanwhile (a rescan after an overflow or a settings change) is
    * waited for in turn: the closed one would answer at once and miss what the new one finds.
    */
-  private async syncWatcher(): Promise<void> {
+  private async syncWatcher(): Promise<ProjectWatcher> {
     for (;;) {
       const watcher = this.deps.watcher();
       await watcher.waitReady();
       await watcher.sync();
-      if (watcher === this.deps.watcher()) return;
+      if (watcher === this.deps.watcher()) return watcher;
     }
   }
 

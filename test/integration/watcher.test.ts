@@ -6,6 +6,11 @@ import { createProject, disposeAll, type TestProject } from '../helpers/project.
 import { events, waitForEvent, waitReady } from '../helpers/events.js';
 import { xxh64 } from '../helpers/hash.js';
 import { waitFor } from '../helpers/wait.js';
+import { DaemonConnection } from '../../src/client/connection.js';
+import { readDaemonFile } from '../../src/daemon/daemon-file.js';
+import { projectPaths } from '../../src/project/paths.js';
+import { PROTOCOL_VERSION } from '../../src/protocol/messages.js';
+import { VERSION } from '../../src/version.js';
 
 afterEach(disposeAll);
 
@@ -61,6 +66,38 @@ describe('watcher', () => {
     const recorded = await events(p, ['--since', String(ready.events.lastSeq), '--type', 'file-changed']);
     expect(recorded.map((e) => [e.data.path, e.data.hash])).toEqual([['src/main.cpp', xxh64(content)]]);
     expect(status.events.lastSeq).toBeGreaterThanOrEqual(recorded[0]!.seq);
+  });
+
+  it('answers a request sent right after a save with the save in it: a tracked file, a new file, a new nested folder (sync barrier)', async () => {
+    const p = await createProject();
+    addConfig(p, '[daemon]\nsettle_ms = 4000'); // nothing is hashed on its own before the requests below
+    const ready = await waitReady(p);
+    // In this process, so the request follows the write by microseconds, not by a node start.
+    const record = readDaemonFile(projectPaths(p.root).daemonJson);
+    const connection = await DaemonConnection.open(record!.socket);
+    try {
+      await connection.call('hello', { protocol: PROTOCOL_VERSION, version: VERSION, client: 'watcher test' });
+      let since = ready.events.lastSeq;
+      for (let i = 0; i < 5; i++) {
+        const content = `// save ${i}\nint main() { return 0; }\n`;
+        writeFileSync(p.path('src/main.cpp'), content);
+        const status = await connection.call('status', {});
+        expect(status.watcher.synced).toBe(true);
+        const recorded = (await events(p, ['--since', String(since), '--type', 'file-changed'])).filter((e) => e.seq <= status.events.lastSeq);
+        expect(recorded.map((e) => [e.data.path, e.data.hash])).toEqual([['src/main.cpp', xxh64(content)]]);
+        since = status.events.lastSeq;
+      }
+      // chokidar finds a new folder's files by reading it, one level at a time; the sync must not wait for that.
+      const deep = 'src/new/a/b/c/d/e/f/g/h';
+      mkdirSync(p.path(deep), { recursive: true });
+      writeFileSync(p.path(`${deep}/fresh.cpp`), 'int fresh() { return 1; }\n');
+      writeFileSync(p.path('src/added.cpp'), 'int added() { return 2; }\n');
+      const status = await connection.call('status', {});
+      const added = (await events(p, ['--since', String(since), '--type', 'file-added'])).filter((e) => e.seq <= status.events.lastSeq);
+      expect(added.map((e) => e.data.path).sort()).toEqual(['src/added.cpp', `${deep}/fresh.cpp`]);
+    } finally {
+      connection.close();
+    }
   });
 
   it('sees an atomic save (write a temp file, rename it over the source) as one change, and rebuilds just that source', async () => {

@@ -78,6 +78,13 @@ export interface BuilderDeps {
   readonly buildOnChange: () => boolean;
 }
 
+/** The jobs a build wants: in the plan's order (for reports), in a topological order (for the survey), and the roots asked for. */
+interface Selection {
+  readonly wanted: Set<string>;
+  readonly topological: readonly string[];
+  readonly roots: Set<string>;
+}
+
 const MAX_LOG_IN_EVENT = 64 * 1024;
 const CONFIG_PATH = 'jmake.toml';
 /**
@@ -117,7 +124,7 @@ export class Builder {
   /** The plan whose stale outputs were last removed. */
   private staleCheckedFor: Plan | null = null;
   /** The last selection (a plan and the targets asked for): the same Set objects while neither changes. */
-  private selected: { plan: Plan; key: string; wanted: Set<string>; roots: Set<string> } | null = null;
+  private selected: ({ plan: Plan; key: string } & Selection) | null = null;
   /** The wanted set whose every job the last full survey judged, in which freshness epoch. */
   private surveyed: { wanted: ReadonlySet<string>; epoch: number } | null = null;
   /** Every build, as it happens, for `jmake watch`. */
@@ -327,7 +334,8 @@ export class Builder {
       throw new JmakeError('build-plan', message, 2, hint);
     }
     phases.mark('plan');
-    const { wanted, roots } = this.selectJobs(plan, params.targets ?? []);
+    const selection = this.selectJobs(plan, params.targets ?? []);
+    const { wanted, roots } = selection;
     const recorder = this.deps.recorder;
     if (this.outputsUntrusted) {
       this.outputs.forgetAll();
@@ -339,14 +347,14 @@ export class Builder {
     const hosts = this.distributed.forBuild(config);
     const outputs = plan.targets.filter((t) => roots.has(t.output)).map((t) => join(this.deps.root, t.output));
 
-    if (params.dryRun) return this.dryRun(plan, wanted, ctx, outputs, warnings, started);
+    if (params.dryRun) return this.dryRun(plan, selection, ctx, outputs, warnings, started);
 
     const [buildStarted] = recorder.record([{ type: 'build-started', data: { targets: params.targets ?? [], profile: params.profile ?? null, force: params.force === true, planned: wanted.size, trigger } }]);
     const build = buildStarted!.seq;
     const reports = new Map<string, JobReport>();
     const diagnostics: DiagnosticInfo[] = [];
     const reasons = new Map<string, Reason>();
-    const survey = this.survey(plan, wanted, ctx);
+    const survey = this.survey(plan, selection, ctx);
     phases.mark('survey');
     const feed = (message: WatchMessage) => { if (this.feed.watchers > 0) this.feed.emit(message); };
     feed({ type: 'build-started', build, trigger, ...this.changes.take(), total: survey.likely.size });
@@ -371,11 +379,13 @@ export class Builder {
     const nodes = () => (listed ??= [...wanted].map((id) => plan.jobs.get(id)!));
     const parallelism = params.jobs ?? (hosts ? distributedParallelism(hosts, availableParallelism()) : availableParallelism());
 
-    // Nothing to run (a no-op): every wanted job is up to date, no need to walk the graph (nor to
-    // list it: at 10k sources that alone was milliseconds).
+    // Only the likely jobs are scheduled: the others were judged up to date and nothing upstream of
+    // them can change in this build (everything downstream of a likely job is likely). At 10k
+    // sources, scheduling all of them for a one-file edit cost tens of ms. Nothing likely (a no-op):
+    // no graph to walk at all.
     const outcomes = survey.likely.size === 0 && !params.force
       ? new Map<string, 'up-to-date'>()
-      : await schedule(nodes(), {
+      : await schedule([...survey.likely].map((id) => plan.jobs.get(id)!), {
       parallelism,
       keepGoing: params.keepGoing === true,
       signal,
@@ -567,7 +577,7 @@ export class Builder {
   }
 
   /** The requested targets' jobs (`roots`) and everything they depend on (`wanted`). */
-  private selectJobs(plan: Plan, targets: readonly string[]): { wanted: Set<string>; roots: Set<string> } {
+  private selectJobs(plan: Plan, targets: readonly string[]): Selection {
     const key = targets.join('\0');
     if (this.selected?.plan === plan && this.selected.key === key) return this.selected;
     const selection = this.selectJobsAfresh(plan, targets);
@@ -575,7 +585,7 @@ export class Builder {
     return selection;
   }
 
-  private selectJobsAfresh(plan: Plan, targets: readonly string[]): { wanted: Set<string>; roots: Set<string> } {
+  private selectJobsAfresh(plan: Plan, targets: readonly string[]): Selection {
     const roots: string[] = [];
     // A plain build: every target, and the user jobs with declared inputs (they are incremental).
     if (targets.length === 0) roots.push(...plan.targets.map((t) => t.output), ...[...plan.jobs.values()].filter((j) => j.user?.incremental).map((j) => j.id));
@@ -595,8 +605,20 @@ export class Builder {
       for (const d of job.deps) visit(d);
     };
     roots.forEach(visit);
-    // Keep the plan's order (declaration order, compiles before links).
-    return { wanted: new Set([...plan.jobs.keys()].filter((id) => wanted.has(id))), roots: new Set(roots) };
+    // Keep the plan's order (declaration order, compiles before links) for what is reported; the
+    // survey walks a topological order, as the plan's is not one (a generator job comes after the
+    // compiles that wait for it, a target may link one declared after it).
+    const inPlanOrder = new Set([...plan.jobs.keys()].filter((id) => wanted.has(id)));
+    const topological: string[] = [];
+    const placed = new Set<string>();
+    const place = (id: string) => {
+      if (placed.has(id) || !inPlanOrder.has(id)) return;
+      placed.add(id);
+      for (const d of plan.jobs.get(id)!.deps) place(d);
+      topological.push(id);
+    };
+    inPlanOrder.forEach(place);
+    return { wanted: inPlanOrder, topological, roots: new Set(roots) };
   }
 
   private decideContext(plan: Plan, toolchain: ResolvedToolchain, force: boolean, roots: ReadonlySet<string>) {
@@ -627,7 +649,7 @@ export class Builder {
    * `reasons`), unless `eager` (a dry run): a link's judgement reads every object's record, ~1 ms
    * per 1k objects, and would be made again after the compile anyway.
    */
-  private survey(plan: Plan, wanted: ReadonlySet<string>, ctx: ReturnType<Builder['decideContext']>, eager = false): { reasons: Map<string, Reason | null>; likely: Set<string> } {
+  private survey(plan: Plan, { wanted, topological }: Selection, ctx: ReturnType<Builder['decideContext']>, eager = false): { reasons: Map<string, Reason | null>; likely: Set<string> } {
     const state = this.deps.recorder.state;
     const reasons = new Map<string, Reason | null>();
     const likely = new Set<string>();
@@ -637,7 +659,7 @@ export class Builder {
     if (!ctx.force && !asksAny && this.surveyed?.wanted === wanted && this.surveyed.epoch === this.freshness.epoch && !this.freshness.anyDirtyIn(wanted)) {
       return { reasons, likely };
     }
-    for (const id of wanted) {
+    for (const id of topological) {
       const job = plan.jobs.get(id)!;
       if (!eager && job.deps.some((d) => likely.has(d))) {
         likely.add(id);
@@ -657,8 +679,8 @@ export class Builder {
     return { reasons, likely };
   }
 
-  private dryRun(plan: Plan, wanted: ReadonlySet<string>, ctx: ReturnType<Builder['decideContext']>, outputs: string[], warnings: string[], started: number): BuildResult {
-    const { reasons, likely } = this.survey(plan, wanted, ctx, true);
+  private dryRun(plan: Plan, selection: Selection, ctx: ReturnType<Builder['decideContext']>, outputs: string[], warnings: string[], started: number): BuildResult {
+    const { reasons, likely } = this.survey(plan, selection, ctx, true);
     const jobs: JobReport[] = [];
     for (const id of likely) {
       const job = plan.jobs.get(id)!;

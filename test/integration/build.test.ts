@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { appendFileSync, existsSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createProject, disposeAll } from '../helpers/project.js';
 import { build, ran, runProgram, fileHash } from '../helpers/build.js';
 
@@ -153,6 +153,24 @@ describe('libraries on fixtures/lib_project', () => {
     expect(readelf).toBe(true); // the soname is recorded in the library
     const onlyTests = await build(p, ['add_test']);
     expect(onlyTests.outputs).toEqual([p.path('build/bin/add_test')]);
+  });
+
+  it('a program declared before the library it links is relinked when the library changes', async () => {
+    const p = await createProject('hello');
+    // The plan's order is then not a dependency order: the build must not judge the program's
+    // link before the library's archive.
+    // No build on change: one requested build must do it all.
+    writeFileSync(p.path('jmake.toml'), '[project]\nname = "order"\n\n[daemon]\nbuild_on_change = false\n\n[[targets]]\nname = "app"\nsources = ["app/*.c"]\nlink = ["util"]\n\n[[targets]]\nname = "util"\ntype = "static"\nsources = ["util/*.c"]\n');
+    mkdirSync(p.path('app'));
+    mkdirSync(p.path('util'));
+    writeFileSync(p.path('app/main.c'), '#include <stdio.h>\nint util(void);\nint main(void) { printf("%d\\n", util()); return 0; }\n');
+    writeFileSync(p.path('util/util.c'), 'int util(void) { return 1; }\n');
+    expect((await build(p)).ok).toBe(true);
+    expect(await runProgram(p.path('build/bin/app'))).toBe('1');
+    writeFileSync(p.path('util/util.c'), 'int util(void) { return 2; }\n');
+    const edited = await build(p);
+    expect(ran(edited)).toEqual(['build/bin/app', 'build/lib/libutil.a', 'build/obj/util/util/util.c.o']);
+    expect(await runProgram(p.path('build/bin/app'))).toBe('2');
   });
 });
 

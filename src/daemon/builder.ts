@@ -374,9 +374,6 @@ export class Builder {
       diagnostics.push(...job.diagnostics);
       progress({ type: 'job-finished', job: job.report.id, kind: job.report.kind, status: job.report.status, durationMs: job.report.durationMs, done, total, log: job.rawLog });
     }
-    // The wanted jobs as a list, made only when a build has something to run or report.
-    let listed: PlannedJob[] | null = null;
-    const nodes = () => (listed ??= [...wanted].map((id) => plan.jobs.get(id)!));
     const parallelism = params.jobs ?? (hosts ? distributedParallelism(hosts, availableParallelism()) : availableParallelism());
 
     // Only the likely jobs are scheduled: the others were judged up to date and nothing upstream of
@@ -456,7 +453,8 @@ export class Builder {
     }
     return {
       ok, build, jobsRun: jobsRun + carried.filter((c) => c.report.status !== 'cached').length, durationMs, outputs,
-      jobs: reports.size === 0 ? [] : nodes().filter((j) => reports.has(j.id)).map((j) => reports.get(j.id)!),
+      // In the plan's order; a no-op reports nothing and walks nothing.
+      jobs: reports.size === 0 ? [] : [...wanted].filter((id) => reports.has(id)).map((id) => reports.get(id)!),
       diagnostics, earlierDiagnostics, warnings, cancelled, dryRun: false,
     };
   }

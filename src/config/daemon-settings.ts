@@ -28,7 +28,10 @@ export interface DaemonSettings {
 export const DEFAULT_SETTINGS: DaemonSettings = {
   idleTimeoutMs: 3 * 60 * 60 * 1000,
   watchExclude: [],
-  settleMs: 20, // Watchman's default settle; a save still being written is retried (watcher.ts)
+  // A save's writes land within a millisecond or two, and every millisecond here is one more on each
+  // edit. A file still being written at the deadline is retried (watcher.ts), and a compile that
+  // read a half-written file runs again when the rest lands, so this costs no correctness.
+  settleMs: 5,
   pollIntervalMs: 2000,
   keepRecentEvents: 10000,
   outputDirs: ['build'],

@@ -248,7 +248,7 @@ export const TABLES: readonly TableSpec[] = [
     name: 'daemon', form: 'table', meaning: 'The project daemon\'s own settings.',
     keys: [
       key('idle_timeout', duration(), is('3h'), 'The daemon exits after this long with no client connected; 0 means never.'),
-      key('settle_ms', integer(0, 5000), is(20), 'A changed file is hashed once it has been quiet this many milliseconds.'),
+      key('settle_ms', integer(0, 5000), is(5), 'A changed file is hashed once it has been quiet this many milliseconds.'),
       key('watch_exclude', list(string()), is([]), 'Path prefixes (relative to the root) the watcher never looks at.'),
       key('poll_interval', duration(100), is('2s'), 'How often paths that cannot be watched (inotify limit) are polled; at least 100ms.'),
       key('keep_recent_events', integer(0, 1e9), is(10000), 'Compaction of the event log always keeps at least this many recent events.'),

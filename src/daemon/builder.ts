@@ -731,7 +731,8 @@ export class Builder {
     const succeeded = result.exitCode === 0 && !result.cancelled;
     const log = result.spawnError ? `jmake: cannot run ${argv[0]}: ${result.spawnError}\n${result.output}` : result.output;
     const parsed = parseDiagnostics(log, root);
-    const diagnostics: DiagnosticData[] = job.source ? parsed : resolveLinkerFiles(parsed, linkedSources(plan, job));
+    // (Finding a link's sources walks its whole input graph: only when there is something to place.)
+    const diagnostics: DiagnosticData[] = job.source || parsed.length === 0 ? parsed : resolveLinkerFiles(parsed, linkedSources(plan, job));
     const inputs = hit ? hit.inputs : this.inputsOf(plan, job, before, succeeded);
     const argvHash = this.argvHash(job);
     const key = jobKey(toolId, argvHash, inputs, (text) => this.deps.hasher.hashBytes(Buffer.from(text)));

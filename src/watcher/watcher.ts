@@ -89,6 +89,7 @@ export class ProjectWatcher {
   private readonly pending = new Map<string, number>(); // path -> settle deadline
   private readonly verify = new Map<string, { due: number; stat: StatFacts }>();
   private settleTimer: NodeJS.Timeout | null = null;
+  private settleTimerDue = 0;
   private verifyTimer: NodeJS.Timeout | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
   private readonly initialSeen = new Map<string, StatFacts>();
@@ -306,11 +307,25 @@ export class ProjectWatcher {
 
   // --- settling and hashing --------------------------------------------------------------------
 
+  /**
+   * Hash `rel` once its deadline passes. A later event for a path already pending keeps the earlier
+   * deadline: one save comes as several events (the raw one, then chokidar's a few ms later), and
+   * moving the deadline each time delayed every edit by that gap. A file written again meanwhile is
+   * still not hashed early: at the deadline, one modified within the settle window is retried.
+   */
   private markPending(rel: string, delayMs = this.deps.settleMs): void {
     if (this.closed) return;
-    this.pending.set(rel, Date.now() + delayMs);
+    const deadline = Date.now() + delayMs;
+    const earlier = this.pending.get(rel);
+    if (earlier === undefined || deadline < earlier) this.pending.set(rel, deadline);
     this.verify.delete(rel);
-    if (!this.settleTimer) this.settleTimer = setTimeout(() => this.onSettleTimer(), this.deps.settleMs);
+    if (this.settleTimer === null || deadline < this.settleTimerDue) this.armSettleTimer(deadline);
+  }
+
+  private armSettleTimer(due: number): void {
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    this.settleTimerDue = due;
+    this.settleTimer = setTimeout(() => this.onSettleTimer(), Math.max(1, due - Date.now()));
   }
 
   private onSettleTimer(): void {
@@ -319,7 +334,7 @@ export class ProjectWatcher {
     if (this.pending.size > 0 && !this.closed) {
       let next = Number.POSITIVE_INFINITY; // not Math.min(...): a checkout can leave 200k files pending
       for (const deadline of this.pending.values()) if (deadline < next) next = deadline;
-      this.settleTimer = setTimeout(() => this.onSettleTimer(), Math.max(1, next - Date.now()));
+      if (this.settleTimer === null || next < this.settleTimerDue) this.armSettleTimer(next);
     }
   }
 

@@ -152,7 +152,7 @@ describe('daemonSettings', () => {
     expect(daemonSettings(null)).toEqual({ settings: DEFAULT_SETTINGS, warnings: [] });
     expect(daemonSettings({})).toEqual({ settings: DEFAULT_SETTINGS, warnings: [] });
     expect(DEFAULT_SETTINGS).toEqual({
-      idleTimeoutMs: 10_800_000, watchExclude: [], settleMs: 20, pollIntervalMs: 2000, keepRecentEvents: 10000, outputDirs: ['build'], buildOnChange: true,
+      idleTimeoutMs: 10_800_000, watchExclude: [], settleMs: 5, pollIntervalMs: 2000, keepRecentEvents: 10000, outputDirs: ['build'], buildOnChange: true,
       maxMemoryMb: 0, watchScope: null,
     });
   });

@@ -26,7 +26,7 @@ import type { DiagnosticData, JmakeEvent, NewEvent } from '../../events/types.js
 import { resolveBuildConfig, type BuildConfig, type ConfigIssue } from '../config/build-config.js';
 import { configRefusal, configRefusalOnDisk } from '../config/refusal.js';
 import { JmakeError, isErrno } from '../errors.js';
-import { describeReason, jobKey, whyRun, type Reason } from '../graph/decide.js';
+import { describeReason, jobKey, whyRun, whyRunOutputOnly, type Reason } from '../graph/decide.js';
 import { TMP_SUFFIX, planBuild, type Plan, type PlannedJob } from '../graph/plan.js';
 import { USAGE_ERROR_CODES, type CacheResult, type DistributedStatus, type BuildParams, type BuildProgress, type BuildResult, type DiagnosticInfo, type JobReport, type ToolsResult, type WatchMessage } from '../protocol/messages.js';
 import { schedule } from '../scheduler/scheduler.js';
@@ -46,6 +46,7 @@ import type { Hasher } from '../util/hash.js';
 import type { ProjectWatcher } from '../watcher/watcher.js';
 import { ExternalFiles, OutputChecker, outputFacts } from './build-facts.js';
 import { Freshness } from './freshness.js';
+import { DownstreamIndex } from '../graph/downstream.js';
 import { runUserJob } from './user-job-runner.js';
 import type { Logger } from './logger.js';
 import { CarriedJobs } from './carried-jobs.js';
@@ -82,6 +83,8 @@ export interface BuilderDeps {
 interface Selection {
   readonly wanted: Set<string>;
   readonly topological: readonly string[];
+  /** What depends on what among the wanted jobs, for a survey of what changed only. */
+  readonly downstream: DownstreamIndex;
   readonly roots: Set<string>;
 }
 
@@ -127,6 +130,7 @@ export class Builder {
   private selected: ({ plan: Plan; key: string } & Selection) | null = null;
   /** The wanted set whose every job the last full survey judged, in which freshness epoch. */
   private surveyed: { wanted: ReadonlySet<string>; epoch: number } | null = null;
+  private readonly argvHashes = new WeakMap<PlannedJob, string>();
   /** Every build, as it happens, for `jmake watch`. */
   private readonly feed = new BuildFeed();
   private readonly changes = new ChangeList();
@@ -156,7 +160,7 @@ export class Builder {
   outputTouched(path: string): void {
     const id = path.endsWith(TMP_SUFFIX) ? path.slice(0, -TMP_SUFFIX.length) : path;
     this.outputs.touched(id);
-    this.freshness.invalidate(id);
+    this.freshness.outputTouched(id);
   }
 
   /** The output watcher failed: from now on every build checks every output on disk. */
@@ -616,22 +620,18 @@ export class Builder {
       topological.push(id);
     };
     inPlanOrder.forEach(place);
-    return { wanted: inPlanOrder, topological, roots: new Set(roots) };
+    const downstream = new DownstreamIndex(topological, (id) => plan.jobs.get(id)!.deps);
+    return { wanted: inPlanOrder, topological, downstream, roots: new Set(roots) };
   }
 
   private decideContext(plan: Plan, toolchain: ResolvedToolchain, force: boolean, roots: ReadonlySet<string>) {
     const state = () => this.deps.recorder.state;
-    const argvHashes = new Map<string, string>();
     const ctx = {
       force,
       roots,
       asked: (job: PlannedJob) => job.user !== undefined && !job.user.incremental && roots.has(job.id),
       toolId: (job: PlannedJob) => toolIdOf(toolchain, job),
-      argvHash: (job: PlannedJob) => {
-        let h = argvHashes.get(job.id);
-        if (h === undefined) { h = this.argvHash(job); argvHashes.set(job.id, h); }
-        return h;
-      },
+      argvHash: (job: PlannedJob) => this.argvHash(job),
       currentHash: (path: string) => currentHash(state(), plan, this.externals, path),
       outputState: (job: PlannedJob, record: JobRecord) => (job.user
         ? (job.user.outputs.every((o) => existsSync(join(this.deps.root, o))) ? 'ok' : 'missing')
@@ -647,17 +647,21 @@ export class Builder {
    * `reasons`), unless `eager` (a dry run): a link's judgement reads every object's record, ~1 ms
    * per 1k objects, and would be made again after the compile anyway.
    */
-  private survey(plan: Plan, { wanted, topological }: Selection, ctx: ReturnType<Builder['decideContext']>, eager = false): { reasons: Map<string, Reason | null>; likely: Set<string> } {
+  private survey(plan: Plan, { wanted, topological, downstream }: Selection, ctx: ReturnType<Builder['decideContext']>, eager = false): { reasons: Map<string, Reason | null>; likely: Set<string> } {
     const state = this.deps.recorder.state;
     const reasons = new Map<string, Reason | null>();
     const likely = new Set<string>();
-    // Every wanted job was judged in this epoch and nothing happened to any since: all up to date,
-    // found in time proportional to what changed (a no-op at 10k sources examines nothing).
+    // Every wanted job was judged in this epoch: only those something happened to since (dirty) and
+    // what depends on them can be out of date, found in time proportional to what changed (a no-op
+    // at 10k sources examines nothing; a one-file edit, the compile and the link).
     const asksAny = [...ctx.roots].some((id) => { const job = plan.jobs.get(id); return job !== undefined && ctx.asked(job); });
-    if (!ctx.force && !asksAny && this.surveyed?.wanted === wanted && this.surveyed.epoch === this.freshness.epoch && !this.freshness.anyDirtyIn(wanted)) {
-      return { reasons, likely };
+    let walk = topological;
+    if (!ctx.force && !asksAny && this.surveyed?.wanted === wanted && this.surveyed.epoch === this.freshness.epoch) {
+      const dirty = this.freshness.dirtyIn(wanted);
+      if (dirty.length === 0) return { reasons, likely };
+      walk = downstream.closure(dirty);
     }
-    for (const id of topological) {
+    for (const id of walk) {
       const job = plan.jobs.get(id)!;
       if (!eager && job.deps.some((d) => likely.has(d))) {
         likely.add(id);
@@ -666,8 +670,9 @@ export class Builder {
       }
       // A job nothing touched since it was last found up to date is not examined again (nor marked
       // again: a no-op costs two map lookups a job).
-      const known = !ctx.force && !ctx.asked(job) && this.freshness.isFresh(id);
-      const reason = known ? null : whyRun(job, getJob(state, id), ctx);
+      const trusted = !ctx.force && !ctx.asked(job);
+      const known = trusted && this.freshness.isFresh(id);
+      const reason = known ? null : (trusted && this.freshness.outputInDoubt(id) ? whyRunOutputOnly : whyRun)(job, getJob(state, id), ctx);
       if (reason === null && !known) this.freshness.markFresh(id, state.lastSeq);
       if (reason !== null) this.freshness.markStale(id);
       reasons.set(id, reason);
@@ -828,8 +833,14 @@ export class Builder {
     return this.compileCache;
   }
 
+  /** Kept per planned job (a plan is immutable): a 10k-object link's command line is ~0.5 MB. */
   private argvHash(job: PlannedJob): string {
-    return this.deps.hasher.hashBytes(Buffer.from(job.argv.join('\u0000')));
+    let hash = this.argvHashes.get(job);
+    if (hash === undefined) {
+      hash = this.deps.hasher.hashBytes(Buffer.from(job.argv.join('\u0000')));
+      this.argvHashes.set(job, hash);
+    }
+    return hash;
   }
 
   /**

@@ -11,8 +11,12 @@
  *   after S. Things the event log does not carry (an external header changing, an output edited
  *   by hand, a new plan) call `invalidate` or `reset`.
  * - `dirty` holds every job something happened to since it was last marked fresh (touched,
- *   invalidated, or judged out of date), so a build can ask "did anything I want change?" in time
- *   proportional to what changed, not to the number of jobs (`anyDirtyIn`).
+ *   invalidated, judged out of date, or forgotten), so a build can ask "did anything I want
+ *   change?" and "which?" in time proportional to what changed, not to the number of jobs
+ *   (`dirtyIn`).
+ * - A job whose output the output watcher saw change (most often: the job itself just wrote it)
+ *   is in doubt about its output only, while its inputs stay as they were (`outputInDoubt`): a
+ *   stat of the output settles it, not a look at each of its inputs (10k for a big link).
  */
 import type { JmakeEvent } from '../../events/types.js';
 import { allJobs } from '../state/selectors.js';
@@ -28,6 +32,8 @@ export class Freshness {
   private readonly lastTouch = new Map<string, number>();
 
   private readonly dirty = new Set<string>();
+  /** Fresh as to their inputs; their output must be looked at (see the class comment). */
+  private readonly outputDoubt = new Set<string>();
   private resets = 0;
 
   /** Inputs the watcher does not report: outside the root, or in a folder it does not track. */
@@ -70,12 +76,17 @@ export class Freshness {
   }
 
   isFresh(job: string): boolean {
-    const at = this.freshAt.get(job);
-    return at !== undefined && (this.touchedAt.get(job) ?? 0) <= at;
+    return this.inputsFresh(job) && !this.outputDoubt.has(job);
+  }
+
+  /** Nothing it read changed since it was last up to date, but its output must be checked. */
+  outputInDoubt(job: string): boolean {
+    return this.outputDoubt.has(job) && this.inputsFresh(job);
   }
 
   markFresh(job: string, seq: number): void {
     this.freshAt.set(job, seq);
+    this.outputDoubt.delete(job);
     // A job run for the first time was nobody's reader when its inputs changed during the run.
     for (const path of this.inputsOf.get(job) ?? []) {
       const touched = this.lastTouch.get(path) ?? 0;
@@ -93,6 +104,14 @@ export class Freshness {
   /** Something the event log does not show changed for this job (its output, an external input). */
   invalidate(job: string): void {
     this.freshAt.delete(job);
+    this.outputDoubt.delete(job);
+    this.dirty.add(job);
+  }
+
+  /** The output watcher saw this job's output change: check the output before trusting the job. */
+  outputTouched(job: string): void {
+    if (this.inputsFresh(job)) this.outputDoubt.add(job);
+    else this.freshAt.delete(job);
     this.dirty.add(job);
   }
 
@@ -103,6 +122,7 @@ export class Freshness {
   /** The plan changed (config, toolchain, file set): nothing is known fresh any more. */
   reset(): void {
     this.freshAt.clear();
+    this.outputDoubt.clear();
     this.dirty.clear();
     this.resets++;
   }
@@ -112,10 +132,14 @@ export class Freshness {
     return this.resets;
   }
 
-  /** Whether some job of `jobs` is dirty (see the class comment); costs one lookup per dirty job. */
-  anyDirtyIn(jobs: ReadonlySet<string>): boolean {
-    for (const job of this.dirty) if (jobs.has(job)) return true;
-    return false;
+  /** The dirty jobs of `jobs`; costs one lookup per dirty job. */
+  dirtyIn(jobs: ReadonlySet<string>): string[] {
+    return [...this.dirty].filter((job) => jobs.has(job));
+  }
+
+  private inputsFresh(job: string): boolean {
+    const at = this.freshAt.get(job);
+    return at !== undefined && (this.touchedAt.get(job) ?? 0) <= at;
   }
 
   private touch(path: string, seq: number): void {
@@ -147,7 +171,10 @@ export class Freshness {
     this.inputsOf.delete(job);
     this.freshAt.delete(job);
     this.touchedAt.delete(job);
-    this.dirty.delete(job);
+    this.outputDoubt.delete(job);
+    // Dirty, not dropped: a job whose outputs were removed (`jmake clean`) must be judged again by
+    // a build that wants it, and a build looks only at dirty jobs once it judged them all.
+    this.dirty.add(job);
   }
 }
 

@@ -48,6 +48,16 @@ export function whyRun(job: PlannedJob, record: JobRecord | undefined, ctx: Deci
   return null;
 }
 
+/**
+ * `whyRun` for a job known to be up to date as to its tool, command line and inputs (nothing they
+ * depend on changed since it was found so): only its output can make it run.
+ */
+export function whyRunOutputOnly(job: PlannedJob, record: JobRecord | undefined, ctx: DecideContext): Reason | null {
+  if (!record || record.status !== 'succeeded') return whyRun(job, record, ctx);
+  const output = ctx.outputState(job, record);
+  return output === 'ok' ? null : { kind: 'output', state: output };
+}
+
 export function describeReason(reason: Reason): string {
   switch (reason.kind) {
     case 'forced': return 'forced (--force)';

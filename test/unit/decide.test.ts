@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { describeReason, jobKey, whyRun, type DecideContext, type OutputState, type Reason } from '../../src/graph/decide.js';
+import { describeReason, jobKey, whyRun, whyRunOutputOnly, type DecideContext, type OutputState, type Reason } from '../../src/graph/decide.js';
 import type { PlannedJob } from '../../src/graph/plan.js';
 import type { JobRecord } from '../../src/state/state.js';
 
@@ -95,6 +95,20 @@ describe('whyRun', () => {
 
   it('a record without inputs only checks the output', () => {
     expect(whyRun(job, { ...record, inputs: [] }, ctx({ files: { 'src/a.c': null } }))).toBeNull();
+  });
+});
+
+describe('whyRunOutputOnly (inputs known unchanged)', () => {
+  it('looks at the output only', () => {
+    const changedInputs = ctx({ files: { 'src/a.c': 'new' }, argv: 'argv-2' });
+    expect(whyRunOutputOnly(job, record, changedInputs)).toBeNull();
+    expect(whyRunOutputOnly(job, record, ctx({ output: 'modified', files: { 'src/a.c': 'new' } }))).toEqual({ kind: 'output', state: 'modified' });
+    expect(whyRunOutputOnly(job, record, ctx({ output: 'missing' }))).toEqual({ kind: 'output', state: 'missing' });
+  });
+
+  it('judges in full without a succeeded record', () => {
+    expect(whyRunOutputOnly(job, undefined, ctx())).toEqual({ kind: 'new' });
+    expect(whyRunOutputOnly(job, { ...record, status: 'failed' }, ctx())).toEqual({ kind: 'failed' });
   });
 });
 

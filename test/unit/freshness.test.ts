@@ -29,22 +29,22 @@ describe('Freshness', () => {
     const f = new Freshness(state, watched);
     const all = new Set(['a.o', 'b.o', 'app']);
     for (const job of all) f.markFresh(job, 10);
-    expect(f.anyDirtyIn(all)).toBe(false);
+    expect(f.dirtyIn(all)).toEqual([]);
     f.onEvents([changed(11, 'b.c')]);
-    expect(f.anyDirtyIn(all)).toBe(true);
-    expect(f.anyDirtyIn(new Set(['a.o']))).toBe(false);
+    expect(f.dirtyIn(all)).toEqual(['b.o']);
+    expect(f.dirtyIn(new Set(['a.o']))).toEqual([]);
     f.markFresh('b.o', 11);
-    expect(f.anyDirtyIn(all)).toBe(false);
+    expect(f.dirtyIn(all)).toEqual([]);
     f.markStale('app'); // judged out of date: dirty until it ran and was marked fresh
-    expect(f.anyDirtyIn(all)).toBe(true);
+    expect(f.dirtyIn(all)).toEqual(['app']);
     f.markFresh('app', 11);
     f.invalidateReaders('/usr/include/stdio.h'); // an external header changed
-    expect(f.anyDirtyIn(new Set(['a.o']))).toBe(true);
+    expect(f.dirtyIn(new Set(['a.o']))).toEqual(['a.o']);
     f.markFresh('a.o', 11);
     f.onEvents([changed(13, 'a.c')]);
     f.markFresh('a.o', 12); // marked from the state before the edit: still stale, still dirty
     expect(f.isFresh('a.o')).toBe(false);
-    expect(f.anyDirtyIn(all)).toBe(true);
+    expect(f.dirtyIn(all)).toEqual(['a.o']);
     const epoch = f.epoch;
     f.reset(); // a new plan: every judgement is void, which the new epoch says
     expect(f.epoch).toBe(epoch + 1);
@@ -83,6 +83,8 @@ describe('Freshness', () => {
     f.markFresh('app', 21);
     f.onEvents([{ seq: 22, time: 22, type: 'outputs-removed', data: { build: 1, jobs: ['app'] } }]);
     expect(f.isFresh('app')).toBe(false);
+    // Still dirty: a build that judged every job before looks only at the dirty ones (jmake clean).
+    expect(f.dirtyIn(new Set(['app']))).toEqual(['app']);
     f.onEvents([changed(23, 'a.o')]);
     expect(f.isFresh('app')).toBe(false);
   });
@@ -105,6 +107,32 @@ describe('Freshness', () => {
     f.onEvents([changed(35, 'h.h')]);
     expect(f.isFresh('b.o')).toBe(false);
     expect(f.isFresh('a.o')).toBe(false); // h.h is still a.o's input as well
+  });
+
+  it('a touched output puts only the output in doubt while the inputs stay as they were', () => {
+    const f = new Freshness(state, watched);
+    f.markFresh('app', 40);
+    f.outputTouched('app'); // the output watcher saw it written
+    expect(f.isFresh('app')).toBe(false);
+    expect(f.outputInDoubt('app')).toBe(true);
+    expect(f.dirtyIn(new Set(['app']))).toEqual(['app']);
+    f.markFresh('app', 41); // its output checked out
+    expect(f.isFresh('app')).toBe(true);
+    expect(f.outputInDoubt('app')).toBe(false);
+    expect(f.dirtyIn(new Set(['app']))).toEqual([]);
+
+    f.outputTouched('app');
+    f.onEvents([finished(42, 'b.o', ['b.c'])]); // and then an input changed as well: judged in full
+    expect(f.outputInDoubt('app')).toBe(false);
+    expect(f.isFresh('app')).toBe(false);
+
+    f.outputTouched('b.o'); // never found fresh: nothing to keep
+    expect(f.outputInDoubt('b.o')).toBe(false);
+    f.markFresh('b.o', 43);
+    f.outputTouched('b.o');
+    f.invalidate('b.o'); // something the log cannot show: no longer fresh in any way
+    expect(f.outputInDoubt('b.o')).toBe(false);
+    expect(f.isFresh('b.o')).toBe(false);
   });
 
   it('invalidate, invalidateReaders and reset drop what the event log cannot show', () => {

@@ -108,8 +108,13 @@ export class Freshness {
     this.dirty.add(job);
   }
 
-  /** The output watcher saw this job's output change: check the output before trusting the job. */
+  /**
+   * The output watcher saw this path change: if it is a job's output, check it before trusting the
+   * job. Anything else under an output dir (a depfile, a response file) is no job's: kept out of
+   * `dirty`, where it would stay for good, each build looking at it again (10k depfiles, ~2 ms).
+   */
   outputTouched(job: string): void {
+    if (!this.inputsOf.has(job)) return;
     if (this.inputsFresh(job)) this.outputDoubt.add(job);
     else this.freshAt.delete(job);
     this.dirty.add(job);

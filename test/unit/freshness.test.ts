@@ -126,6 +126,9 @@ describe('Freshness', () => {
     expect(f.outputInDoubt('app')).toBe(false);
     expect(f.isFresh('app')).toBe(false);
 
+    f.outputTouched('a.o.d'); // a depfile under the output dir: no job's output, nothing dirty
+    expect(f.dirtyIn(new Set(['a.o.d']))).toEqual([]);
+
     f.outputTouched('b.o'); // never found fresh: nothing to keep
     expect(f.outputInDoubt('b.o')).toBe(false);
     f.markFresh('b.o', 43);

@@ -403,7 +403,7 @@ export class Builder {
         }
         return reason !== null;
       },
-      execute: async (job, jobSignal) => {
+      execute: async (job, jobSignal, slotFree) => {
         ranHere.add(job.id);
         launched++;
         progress({
@@ -411,7 +411,7 @@ export class Builder {
           label: labelOf(job), reason: describeReason(reasons.get(job.id)!), command: commandOf(job),
         });
         feed({ type: 'job-started', build, job: job.id, kind: job.kind, label: labelOf(job), done: launched - 1, total: Math.max(total, launched) });
-        const report = await this.runJob(plan, job, build, toolchain, jobSignal, reasons.get(job.id)!, { path: params.path, cache, hosts });
+        const report = await this.runJob(plan, job, build, toolchain, jobSignal, reasons.get(job.id)!, { path: params.path, cache, hosts, slotFree });
         done++;
         if (report.report.status !== 'cached') jobsRun++;
         reports.set(job.id, report.report);
@@ -697,8 +697,9 @@ export class Builder {
     return { ok: true, build: 0, jobsRun: 0, durationMs: Math.round(performance.now() - started), outputs, jobs, diagnostics: [], earlierDiagnostics: [], warnings, cancelled: false, dryRun: true };
   }
 
+  /** `slotFree`: called once the tool succeeded, so the next job's tool starts while this one is recorded (scheduler.ts). */
   private async runJob(plan: Plan, job: PlannedJob, build: number, toolchain: ResolvedToolchain, signal: AbortSignal, reason: Reason,
-    { path, cache, hosts }: { path: string | undefined; cache: CompileCache | null; hosts: readonly DistccHost[] | null }) {
+    { path, cache, hosts, slotFree }: { path: string | undefined; cache: CompileCache | null; hosts: readonly DistccHost[] | null; slotFree: () => void }) {
     const recorder = this.deps.recorder;
     const root = this.deps.root;
     // The inputs' content as the job starts: what the job key must describe.
@@ -734,6 +735,12 @@ export class Builder {
       if (remote) distcc = this.distributed.finish(remote);
     }
     const succeeded = result.exitCode === 0 && !result.cancelled;
+    if (succeeded) {
+      // (A failed one keeps its slot: without --keep-going nothing new may start after it.) The
+      // yield lets the next job's start, all of it synchronous up to its tool's spawn, go first.
+      slotFree();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     const log = result.spawnError ? `jmake: cannot run ${argv[0]}: ${result.spawnError}\n${result.output}` : result.output;
     const parsed = parseDiagnostics(log, root);
     // (Finding a link's sources walks its whole input graph: only when there is something to place.)

@@ -284,3 +284,46 @@ describe('schedule: cancelling', () => {
     expect(h.started).toEqual(['a']);
   });
 });
+
+describe('schedule: a slot given back before the job is done', () => {
+  it('starts the next job at once, while dependents still wait for the job to be done', async () => {
+    const finishers = new Map<string, (r: Result) => void>();
+    const freers = new Map<string, () => void>();
+    const started: string[] = [];
+    const outcome = schedule([node('a'), node('b'), node('c', ['a'])], {
+      parallelism: 1, keepGoing: false, signal: new AbortController().signal, decide: () => true,
+      execute: (n, _signal, slotFree) => {
+        started.push(n.id);
+        freers.set(n.id, slotFree);
+        return new Promise<Result>((resolve) => finishers.set(n.id, resolve));
+      },
+    });
+    await settle();
+    expect(started).toEqual(['a']);
+    freers.get('a')!(); // a's tool exited; a is still being recorded
+    await settle();
+    expect(started).toEqual(['a', 'b']); // b took the slot; c depends on a, which is not done
+    freers.get('a')!(); // a second call changes nothing
+    finishers.get('a')!('succeeded');
+    await settle();
+    expect(started).toEqual(['a', 'b']); // b holds the only slot
+    finishers.get('b')!('succeeded'); // done without giving the slot back first
+    await settle();
+    expect(started).toEqual(['a', 'b', 'c']);
+    finishers.get('c')!('succeeded');
+    expect(asObject(await outcome)).toEqual({ a: 'succeeded', b: 'succeeded', c: 'succeeded' });
+  });
+
+  it('is not done until every job is, even when no job holds a slot', async () => {
+    let finishA: ((r: Result) => void) | undefined;
+    let resolved = false;
+    const outcome = schedule([node('a')], {
+      parallelism: 2, keepGoing: false, signal: new AbortController().signal, decide: () => true,
+      execute: (_n, _signal, slotFree) => new Promise<Result>((resolve) => { finishA = resolve; slotFree(); }),
+    }).then((o) => { resolved = true; return o; });
+    await settle();
+    expect(resolved).toBe(false);
+    finishA!('succeeded');
+    expect(asObject(await outcome)).toEqual({ a: 'succeeded' });
+  });
+});

@@ -1,15 +1,14 @@
 /**
- * Runs a job graph: topological order, at most `parallelism` jobs at once, higher priority first
- * among ready jobs. Each job is judged (`decide`) only when every job it depends on is done, so a
- * link sees the objects its compiles just produced: an object that came out byte-identical leaves
- * the link up to date (early cutoff). A failure skips its dependents; without keepGoing no new job
- * starts after it. Cancelling (the signal) stops new starts and is passed to running jobs.
+ * Runs a job graph: topological order, at most `parallelism` jobs holding a slot at once, higher
+ * priority first among ready jobs. Each job is judged (`decide`) only when every job it depends on
+ * is done, so a link sees the objects its compiles just produced: an object that came out
+ * byte-identical leaves the link up to date (early cutoff). A failure skips its dependents; without
+ * keepGoing no new job starts after it. Cancelling (the signal) stops new starts and is passed to running jobs.
  * No I/O of its own: deciding and executing are the caller's.
  *
  * A job holds one of the `parallelism` slots while its tool runs. It may give the slot back before
- * it is done (`slotFree`, once the tool exited): the next job's tool then starts while this one's
- * output is hashed and recorded, which took ~1–1.5 ms a job of a slot's time. Its dependents still
- * wait until it is done.
+ * it is done (`slotFree`, once its tool exited): the next job's tool then starts while this one's
+ * output is hashed and recorded. Its dependents still wait until it is done.
  */
 export interface GraphNode {
   readonly id: string;
@@ -103,16 +102,13 @@ export async function schedule<N extends GraphNode>(nodes: readonly N[], options
         running++;
         unfinished++;
         let holdsSlot = true;
-        const freeSlot = () => {
-          if (!holdsSlot) return;
+        const freeSlot = (): boolean => {
+          if (!holdsSlot) return false;
           holdsSlot = false;
           running--;
+          return true;
         };
-        const slotFree = () => {
-          if (!holdsSlot) return;
-          freeSlot();
-          pump();
-        };
+        const slotFree = () => { if (freeSlot()) pump(); };
         Promise.resolve().then(() => options.execute(node, options.signal, slotFree)).then(
           (result) => { freeSlot(); done(node, result); },
           () => { freeSlot(); done(node, 'failed'); },

@@ -672,7 +672,12 @@ export class Builder {
       // again: a no-op costs two map lookups a job).
       const trusted = !ctx.force && !ctx.asked(job);
       const known = trusted && this.freshness.isFresh(id);
-      const reason = known ? null : (trusted && this.freshness.outputInDoubt(id) ? whyRunOutputOnly : whyRun)(job, getJob(state, id), ctx);
+      let reason: Reason | null = null;
+      if (!known) {
+        const record = getJob(state, id);
+        // Only its output in doubt (it was just written): a stat, not a look at every input.
+        reason = trusted && this.freshness.outputInDoubt(id) ? whyRunOutputOnly(job, record, ctx) : whyRun(job, record, ctx);
+      }
       if (reason === null && !known) this.freshness.markFresh(id, state.lastSeq);
       if (reason !== null) this.freshness.markStale(id);
       reasons.set(id, reason);
@@ -697,9 +702,9 @@ export class Builder {
     return { ok: true, build: 0, jobsRun: 0, durationMs: Math.round(performance.now() - started), outputs, jobs, diagnostics: [], earlierDiagnostics: [], warnings, cancelled: false, dryRun: true };
   }
 
-  /** `slotFree`: called once the tool succeeded, so the next job's tool starts while this one is recorded (scheduler.ts). */
+  /** `slotFree`: called once the tool succeeded, so the next job's tool starts while this one is recorded (scheduler.ts); true when one did. */
   private async runJob(plan: Plan, job: PlannedJob, build: number, toolchain: ResolvedToolchain, signal: AbortSignal, reason: Reason,
-    { path, cache, hosts, slotFree }: { path: string | undefined; cache: CompileCache | null; hosts: readonly DistccHost[] | null; slotFree: () => void }) {
+    { path, cache, hosts, slotFree }: { path: string | undefined; cache: CompileCache | null; hosts: readonly DistccHost[] | null; slotFree: () => boolean }) {
     const recorder = this.deps.recorder;
     const root = this.deps.root;
     // The inputs' content as the job starts: what the job key must describe.
@@ -735,12 +740,10 @@ export class Builder {
       if (remote) distcc = this.distributed.finish(remote);
     }
     const succeeded = result.exitCode === 0 && !result.cancelled;
-    if (succeeded) {
-      // (A failed one keeps its slot: without --keep-going nothing new may start after it.) The
-      // yield lets the next job's start, all of it synchronous up to its tool's spawn, go first.
-      slotFree();
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    // A failed one keeps its slot: without --keep-going nothing new may start after it. When the
+    // slot went to another job, the yield lets its start, all synchronous up to its tool's spawn,
+    // go first (the last job of a build, a link, has no one to wait for).
+    if (succeeded && slotFree()) await new Promise((resolve) => setImmediate(resolve));
     const log = result.spawnError ? `jmake: cannot run ${argv[0]}: ${result.spawnError}\n${result.output}` : result.output;
     const parsed = parseDiagnostics(log, root);
     // (Finding a link's sources walks its whole input graph: only when there is something to place.)

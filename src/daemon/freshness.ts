@@ -111,7 +111,7 @@ export class Freshness {
   /**
    * The output watcher saw this path change: if it is a job's output, check it before trusting the
    * job. Anything else under an output dir (a depfile, a response file) is no job's: kept out of
-   * `dirty`, where it would stay for good, each build looking at it again (10k depfiles, ~2 ms).
+   * `dirty`, where it would stay for good, each build looking at it again (10k depfiles, 1–2.4 ms a build).
    */
   outputTouched(job: string): void {
     if (!this.inputsOf.has(job)) return;

@@ -196,7 +196,7 @@ class PeerImpl implements Peer {
   /**
    * Progress frames of the next PROGRESS_FLUSH_MS leave in one write (a reply takes them along at
    * once). Each write wakes the client and, on 2 cores, may give its core away to it: flushed
-   * every turn of the event loop, the writes of a 1k build took ~14 % of the daemon's CPU. A status
+   * every turn of the event loop, the writes of a 1k build had ~14 % of a daemon profile's samples. A status
    * line needs no more than a screen's refresh rate.
    */
   progress(frame: ProgressFrame): void {

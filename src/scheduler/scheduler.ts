@@ -3,7 +3,8 @@
  * priority first among ready jobs. Each job is judged (`decide`) only when every job it depends on
  * is done, so a link sees the objects its compiles just produced: an object that came out
  * byte-identical leaves the link up to date (early cutoff). A failure skips its dependents; without
- * keepGoing no new job starts after it. Cancelling (the signal) stops new starts and is passed to running jobs.
+ * keepGoing no new job starts after it. Cancelling (the signal) stops new starts and is passed to
+ * running jobs.
  * No I/O of its own: deciding and executing are the caller's.
  *
  * A job holds one of the `parallelism` slots while its tool runs. It may give the slot back before
@@ -25,8 +26,11 @@ export interface ScheduleOptions<N extends GraphNode> {
   readonly signal: AbortSignal;
   /** True when the node must run. Called once, when its dependencies are done. */
   decide(node: N): boolean;
-  /** `slotFree`: the node's tool is done; the rest of its work need not hold a slot (optional to call). */
-  execute(node: N, signal: AbortSignal, slotFree: () => void): Promise<'succeeded' | 'failed' | 'cancelled'>;
+  /**
+   * `slotFree`: the node's tool is done; the rest of its work need not hold a slot (optional to
+   * call). True when that started another node.
+   */
+  execute(node: N, signal: AbortSignal, slotFree: () => boolean): Promise<'succeeded' | 'failed' | 'cancelled'>;
   /** A node that will not run because a dependency failed or the build stopped. */
   onSkipped?(node: N): void;
 }
@@ -73,7 +77,9 @@ export async function schedule<N extends GraphNode>(nodes: readonly N[], options
         }
       }
     };
-    const pump = () => {
+    /** Starts what may start now; returns how many nodes it started. */
+    const pump = (): number => {
+      let started = 0;
       if (options.signal.aborted) stopped = true;
       while (!stopped && running < Math.max(1, options.parallelism) && ready.length > 0) {
         if (unsorted) {
@@ -101,6 +107,7 @@ export async function schedule<N extends GraphNode>(nodes: readonly N[], options
         }
         running++;
         unfinished++;
+        started++;
         let holdsSlot = true;
         const freeSlot = (): boolean => {
           if (!holdsSlot) return false;
@@ -108,13 +115,14 @@ export async function schedule<N extends GraphNode>(nodes: readonly N[], options
           running--;
           return true;
         };
-        const slotFree = () => { if (freeSlot()) pump(); };
+        const slotFree = () => freeSlot() && pump() > 0;
         Promise.resolve().then(() => options.execute(node, options.signal, slotFree)).then(
           (result) => { freeSlot(); done(node, result); },
           () => { freeSlot(); done(node, 'failed'); },
         );
       }
       finishIfDone();
+      return started;
     };
     const done = (node: N, result: 'succeeded' | 'failed' | 'cancelled') => {
       unfinished--;

@@ -288,7 +288,7 @@ describe('schedule: cancelling', () => {
 describe('schedule: a slot given back before the job is done', () => {
   it('starts the next job at once, while dependents still wait for the job to be done', async () => {
     const finishers = new Map<string, (r: Result) => void>();
-    const freers = new Map<string, () => void>();
+    const freers = new Map<string, () => boolean>();
     const started: string[] = [];
     const outcome = schedule([node('a'), node('b'), node('c', ['a'])], {
       parallelism: 1, keepGoing: false, signal: new AbortController().signal, decide: () => true,
@@ -300,10 +300,10 @@ describe('schedule: a slot given back before the job is done', () => {
     });
     await settle();
     expect(started).toEqual(['a']);
-    freers.get('a')!(); // a's tool exited; a is still being recorded
+    expect(freers.get('a')!()).toBe(true); // a's tool exited, a is still being recorded: b starts
     await settle();
     expect(started).toEqual(['a', 'b']); // b took the slot; c depends on a, which is not done
-    freers.get('a')!(); // a second call changes nothing
+    expect(freers.get('a')!()).toBe(false); // a second call changes nothing
     finishers.get('a')!('succeeded');
     await settle();
     expect(started).toEqual(['a', 'b']); // b holds the only slot
@@ -316,12 +316,14 @@ describe('schedule: a slot given back before the job is done', () => {
 
   it('is not done until every job is, even when no job holds a slot', async () => {
     let finishA: ((r: Result) => void) | undefined;
+    let startedAnother: boolean | undefined;
     let resolved = false;
     const outcome = schedule([node('a')], {
       parallelism: 2, keepGoing: false, signal: new AbortController().signal, decide: () => true,
-      execute: (_n, _signal, slotFree) => new Promise<Result>((resolve) => { finishA = resolve; slotFree(); }),
+      execute: (_n, _signal, slotFree) => new Promise<Result>((resolve) => { finishA = resolve; startedAnother = slotFree(); }),
     }).then((o) => { resolved = true; return o; });
     await settle();
+    expect(startedAnother).toBe(false); // nothing else to start
     expect(resolved).toBe(false);
     finishA!('succeeded');
     expect(asObject(await outcome)).toEqual({ a: 'succeeded' });

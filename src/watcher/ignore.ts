@@ -6,7 +6,8 @@
  * - the build output dirs: nothing there is a source. They have their own, cheaper watcher
  *   (output-watcher.ts), which only tells the builder to check an output again.
  * `[discovery] exclude` is deliberately not here: an excluded folder may still hold headers.
- * The sync-cookie dir `.jmake/cookies` is the one exception inside `.jmake`.
+ * The sync-cookie dir `.jmake/cookies` is inside `.jmake` too: the watcher watches it itself with
+ * one raw `fs.watch` (watcher.ts, 3.), not through chokidar.
  */
 export const COOKIE_DIR = '.jmake/cookies';
 const CONFIG_FILE = 'jmake.toml';
@@ -31,7 +32,6 @@ export function ignoreRules(options: { outputDirs: readonly string[]; watchExclu
     isOutput: (rel: string) => under(rel, outputs),
     isIgnored(rel: string): boolean {
       if (rel === '' || rel === '.') return false;
-      if (rel === COOKIE_DIR || rel.startsWith(`${COOKIE_DIR}/`)) return false;
       if (under(rel, excluded) || under(rel, outputs) || !inScope(rel)) return true;
       let start = 0;
       for (;;) {
@@ -43,8 +43,4 @@ export function ignoreRules(options: { outputDirs: readonly string[]; watchExclu
       }
     },
   };
-}
-
-export function isCookiePath(rel: string): boolean {
-  return rel.startsWith(`${COOKIE_DIR}/`);
 }

@@ -11,19 +11,22 @@
  *    Only a different hash is an event: a touch is not. chokidar drops a second change within 50 ms
  *    of the first, so each hashed file is stat'ed once more a little later and re-hashed if it moved.
  * 3. Sync barrier (`sync()`): write a cookie file into `.jmake/cookies/`, wait until its raw inotify
- *    event comes (or chokidar reports it), then hash everything still pending at once. A request
- *    answered after sync() has seen every edit saved before it was sent (Watchman's cookies). Raw
- *    events come in the kernel's order, before chokidar's own reading and stats, so each one is
- *    noted as it comes (`onRaw`): a tracked file is marked pending, any other path is kept for the
- *    sync to look at itself (a new file is hashed, a new folder walked). Waiting for chokidar's
- *    report of the cookie instead cost ~1.4 ms a request, and was only as exact as chokidar's pace.
+ *    event comes, then hash everything still pending at once. A request answered after sync() has
+ *    seen every edit saved before it was sent (Watchman's cookies). Raw events come in the kernel's
+ *    order, before chokidar's own reading and stats, so each one is noted as it comes (`onRaw`): a
+ *    tracked file is marked pending, any other path is kept for the sync to look at itself (a new
+ *    file is hashed, a new folder walked). The cookie dir has one plain `fs.watch` of its own, not
+ *    chokidar's: libuv reads every watch of the process from one inotify fd, in order, so the
+ *    cookie's event still comes after every event before it. Through chokidar, each cookie also
+ *    cost a readdir of the cookie dir, a stat and a watch of the new file: ~1 ms of the daemon's
+ *    time per request, spent while the build went on.
  * 4. Errors: chokidar reports watch failures (ENOSPC past the inotify limit) and then never reports
  *    those paths again. They are recorded (`watcher-overflow`), shown in status, and polled every
  *    `pollIntervalMs` (and at every sync) by a stat walk.
  * 5. Queue overflow: nothing reports it (burst.ts says why), so a burst of raw events big enough
  *    to have filled the kernel queue is recorded as one and the owner restarts the watcher (rescan).
  */
-import { lstatSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync, mkdirSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync, mkdirSync, watch as watchDir, type FSWatcher as DirWatcher, type Stats } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { NewEvent } from '../../events/types.js';
@@ -31,7 +34,7 @@ import { isErrno } from '../errors.js';
 import type { LogTag } from '../daemon/logger.js';
 import type { Hasher } from '../util/hash.js';
 import { BurstDetector } from './burst.js';
-import { COOKIE_DIR, isCookiePath, type IgnoreRules } from './ignore.js';
+import { COOKIE_DIR, type IgnoreRules } from './ignore.js';
 import { planReconcile, type KnownFile, type StatFacts } from './reconcile.js';
 
 export interface WatcherDeps {
@@ -86,6 +89,8 @@ type ProbeOutcome =
 
 export class ProjectWatcher {
   private chokidar: FSWatcher | null = null;
+  /** The cookie dir's own watch (see 3. above); null until started, or when it could not be set up. */
+  private cookieWatch: DirWatcher | null = null;
   private readonly pending = new Map<string, number>(); // path -> settle deadline
   private readonly verify = new Map<string, { due: number; stat: StatFacts }>();
   private settleTimer: NodeJS.Timeout | null = null;
@@ -121,8 +126,9 @@ export class ProjectWatcher {
     const cookieDir = join(root, COOKIE_DIR);
     rmSync(cookieDir, { recursive: true, force: true }); // stale cookies of a dead daemon
     mkdirSync(cookieDir, { recursive: true });
+    this.watchCookies(cookieDir);
     const started = Date.now();
-    const watcher = watch([root, cookieDir], {
+    const watcher = watch(root, {
       ignored: (path: string) => rules.isIgnored(this.rel(path)),
       ignoreInitial: false,
       alwaysStat: true,
@@ -153,6 +159,26 @@ export class ProjectWatcher {
       this.deps.log('watcher', `chokidar ready: ${this.watchedFiles} files, ${this.watchedDirs} dirs in ${Date.now() - started}ms`);
       void this.reconcileAtStart(started);
     });
+  }
+
+  /** Started before chokidar, so a cookie can never be missed for want of its watch. */
+  private watchCookies(cookieDir: string): void {
+    try {
+      const cookies = watchDir(cookieDir, { persistent: false }, (_event, name) => {
+        if (name) this.cookieWaiters.get(`${COOKIE_DIR}/${name}`)?.();
+      });
+      cookies.on('error', (err) => this.cookieWatchFailed(err));
+      this.cookieWatch = cookies;
+    } catch (err) {
+      this.cookieWatchFailed(err);
+    }
+  }
+
+  /** Without it a sync cannot be exact: each one waits out its timeout, and says so. */
+  private cookieWatchFailed(err: unknown): void {
+    this.deps.log('watcher', `cannot watch the sync-cookie dir: ${err instanceof Error ? err.message : String(err)}`);
+    this.cookieWatch?.close();
+    this.cookieWatch = null;
   }
 
   /**
@@ -233,6 +259,7 @@ export class ProjectWatcher {
     for (const t of [this.settleTimer, this.verifyTimer, this.pollTimer]) if (t) clearTimeout(t);
     for (const resolve of this.cookieWaiters.values()) resolve();
     for (const resolve of this.readyWaiters.splice(0)) resolve();
+    this.cookieWatch?.close();
     await this.chokidar?.close();
   }
 
@@ -245,7 +272,6 @@ export class ProjectWatcher {
     // holding a file x reads as the folder: looked at by the sync, which is merely slower.)
     const abs = !evPath || basename(watchedPath) === evPath ? watchedPath : join(watchedPath, evPath);
     const rel = this.rel(abs);
-    if (isCookiePath(rel)) { this.cookieWaiters.get(rel)?.(); return; }
     if (rel === '' || rel.startsWith('..') || this.deps.rules.isIgnored(rel)) return;
     const known = this.deps.known(rel);
     if (known && known.hash !== null) this.markPending(rel);
@@ -260,7 +286,6 @@ export class ProjectWatcher {
   }
 
   private onAdd(rel: string, stats: Stats | undefined): void {
-    if (isCookiePath(rel)) { this.cookieWaiters.get(rel)?.(); return; }
     this.watchedFiles++;
     if (!this._ready && stats) {
       this.initialSeen.set(rel, { size: stats.size, mtime: stats.mtimeMs, ino: stats.ino });
@@ -270,12 +295,10 @@ export class ProjectWatcher {
   }
 
   private onChange(rel: string): void {
-    if (isCookiePath(rel)) { this.cookieWaiters.get(rel)?.(); return; }
     this.markPending(rel);
   }
 
   private onUnlink(rel: string): void {
-    if (isCookiePath(rel)) return;
     this.watchedFiles = Math.max(0, this.watchedFiles - 1);
     this.initialSeen.delete(rel);
     this.markPending(rel);
@@ -353,7 +376,7 @@ export class ProjectWatcher {
    * the settle window. Returns the paths the watcher does not track (ignored ones).
    */
   hashNow(paths: readonly string[]): string[] {
-    const ignored = paths.filter((rel) => this.deps.rules.isIgnored(rel) || isCookiePath(rel));
+    const ignored = paths.filter((rel) => this.deps.rules.isIgnored(rel));
     const tracked = paths.filter((rel) => !ignored.includes(rel));
     if (this._ready && !this.closed && tracked.length > 0) this.probeAndRecord(tracked);
     return ignored;
@@ -526,7 +549,7 @@ export class ProjectWatcher {
     }
     for (const entry of entries) {
       const child = rel === '' ? entry.name : `${rel}/${entry.name}`;
-      if (this.deps.rules.isIgnored(child) || isCookiePath(child)) continue;
+      if (this.deps.rules.isIgnored(child)) continue;
       if (entry.isDirectory()) this.walk(child, out);
       else if (entry.isFile()) {
         const facts = statFacts(join(this.deps.root, child));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COOKIE_DIR, ignoreRules, isCookiePath } from '../../src/watcher/ignore.js';
+import { COOKIE_DIR, ignoreRules } from '../../src/watcher/ignore.js';
 
 describe('ignoreRules', () => {
   const rules = ignoreRules({ outputDirs: ['build'], watchExclude: ['third_party/big', 'docs'] });
@@ -43,10 +43,10 @@ describe('ignoreRules', () => {
     expect(rules.isIgnored('builder/x.c')).toBe(false);
   });
 
-  it('keeps the sync-cookie dir visible inside .jmake', () => {
+  it('ignores the sync-cookie dir with the rest of .jmake (the watcher watches it itself)', () => {
     expect(COOKIE_DIR).toBe('.jmake/cookies');
-    expect(rules.isIgnored('.jmake/cookies')).toBe(false);
-    expect(rules.isIgnored('.jmake/cookies/123-abc')).toBe(false);
+    expect(rules.isIgnored('.jmake/cookies')).toBe(true);
+    expect(rules.isIgnored('.jmake/cookies/123-abc')).toBe(true);
     expect(rules.isIgnored('.jmake/cookiesX')).toBe(true);
     expect(rules.isIgnored('.jmake/other/cookies/x')).toBe(true);
     expect(rules.isIgnored('src/.jmake/cookies/x')).toBe(true);
@@ -70,15 +70,5 @@ describe('ignoreRules', () => {
     expect(r.isOutput('out/debug/a.o')).toBe(true);
     expect(r.isOutput('out/release/a.o')).toBe(false);
     expect(r.isOutput('out')).toBe(false);
-  });
-});
-
-describe('isCookiePath', () => {
-  it('is true only for paths inside the cookie dir', () => {
-    expect(isCookiePath('.jmake/cookies/1')).toBe(true);
-    expect(isCookiePath('.jmake/cookies/a/b')).toBe(true);
-    expect(isCookiePath('.jmake/cookies')).toBe(false);
-    expect(isCookiePath('.jmake/cookiesx/1')).toBe(false);
-    expect(isCookiePath('src/.jmake/cookies/1')).toBe(false);
   });
 });

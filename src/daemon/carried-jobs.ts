@@ -30,6 +30,7 @@ export class CarriedJobs {
    */
   take(order: Iterable<string>, settled: (id: string) => boolean): CarriedJob[] {
     const taken: CarriedJob[] = [];
+    if (this.jobs.size === 0) return taken; // the usual case: `order` may be every job of a 10k plan
     for (const id of order) {
       const job = this.jobs.get(id);
       if (!job) continue;

@@ -106,12 +106,21 @@ export class RequestServer implements TransportEvents {
       done();
       return;
     }
-    Promise.resolve(outcome)
-      .then((result) => {
-        peer.reply({ rid: request.rid, ok: true, result });
-        this.daemon.logger.log('request', `#${peer.id} ${method} rid=${request.rid} ok ${elapsedMs(started)}`);
-      }, onError)
-      .finally(done);
+    const succeeded = (result: Result<Method>) => {
+      peer.reply({ rid: request.rid, ok: true, result });
+      this.daemon.logger.log('request', `#${peer.id} ${method} rid=${request.rid} ok ${elapsedMs(started)}`);
+    };
+    // An answer at hand (hello, status without sync) goes out now: through a promise it would wait
+    // behind the next pipelined request's handler, and then behind its first steps.
+    if (!(outcome instanceof Promise)) {
+      try {
+        succeeded(outcome);
+      } finally {
+        done();
+      }
+      return;
+    }
+    outcome.then(succeeded, onError).finally(done);
   }
 
   onPeerClosed(peer: Peer): void {

@@ -61,6 +61,8 @@ export class Recorder {
 
   get state(): ProjectState { return this._state; }
   get logBytes(): number { return this.log.size; }
+  /** The seq the next recorded event gets (a build's id is its build-started's seq). */
+  get nextSeq(): number { return this.log.lastSeq + 1; }
   /** Why the last append, fsync or snapshot failed (a full or read-only disk); null once one succeeds again. */
   get writeError(): string | null { return this._writeError; }
 

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createProject, disposeAll } from '../helpers/project.js';
 import { build, ran, runProgram, fileHash } from '../helpers/build.js';
+import { events } from '../helpers/events.js';
 
 afterEach(disposeAll);
 
@@ -19,6 +20,10 @@ describe('object pipeline on fixtures/hello', () => {
 
     const noop = await build(p);
     expect(noop).toMatchObject({ ok: true, jobsRun: 0, jobs: [], outputs: [p.path('build/bin/hello')] });
+    // The no-op is a build in the log too: its start and finish, recorded together, under its number.
+    const noopEvents = await events(p, ['--since', String(noop.build - 1)]);
+    expect(noopEvents.slice(0, 2).map((e) => [e.seq, e.type])).toEqual([[noop.build, 'build-started'], [noop.build + 1, 'build-finished']]);
+    expect(noopEvents[1]!.data).toMatchObject({ build: noop.build, ok: true, jobsRun: 0, trigger: 'request' });
 
     const future = new Date(Date.now() + 120_000);
     utimesSync(p.path('src/main.cpp'), future, future);

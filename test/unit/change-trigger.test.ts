@@ -55,6 +55,23 @@ describe('ChangeTrigger', () => {
     expect(started).toHaveLength(1);
   });
 
+  it('without a debounce, starts right after the current turn of the event loop (no timer), and a request still cancels it', async () => {
+    const started: unknown[] = [];
+    const trigger = new ChangeTrigger({ delayMs: 0, enabled: () => true, start: (params) => started.push(params) });
+    trigger.arm({ targets: ['app'] });
+    trigger.notice(1);
+    trigger.notice(2);
+    expect(started).toEqual([]); // not synchronously: events recorded in the same turn join this build
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toHaveLength(1);
+
+    trigger.notice(3);
+    trigger.cancelPending();
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(started).toHaveLength(1);
+  });
+
   it('a dry run does not arm it; a request cancels the pending start; close stops it; disabled never starts', () => {
     vi.useFakeTimers();
     const { trigger, started } = make();

@@ -1,11 +1,16 @@
 /**
  * What the builder needs to know about files the watcher does not track, and about outputs:
  * - External inputs (system headers, sibling checkouts, untracked generated files): their content
- *   hash, re-checked by stat once per build (a few hundred stats) and re-hashed when changed.
+ *   hash, re-hashed when changed. Each one gets a watch of its own (one inotify watch per file,
+ *   no directory), and is trusted while that watch has reported nothing: a no-op stats none of
+ *   them. The watch is in the same inotify queue as the sync cookie, so a change saved before a
+ *   request is heard before the build looks. Files that cannot be watched (a symbolic link on the
+ *   way, which a change could re-point without touching the file; past the watch budget; a
+ *   missing file) are stat'ed once per build instead, as all of them were before.
  * - Outputs: trusted while the watcher reports nothing under them; otherwise (and once after the
  *   daemon starts) stat'ed, and hashed if the stat differs from what the job recorded.
  */
-import { statSync } from 'node:fs';
+import { realpathSync, statSync, watch } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { OutputFacts } from '../../events/types.js';
 import type { OutputState } from '../graph/decide.js';
@@ -17,15 +22,43 @@ interface StatFacts {
   readonly ino: number;
 }
 
+/** A watch on one file (daemon: `fs.watch`; tests: a fake). */
+export interface FileWatch {
+  close(): void;
+}
+
+/** Watch `path` (absolute) and call `changed` on any event; null when it cannot be watched. */
+export type WatchFile = (path: string, changed: () => void) => FileWatch | null;
+
+/** External files watched at most: each is an inotify watch, and the limit is shared by the machine. */
+export const MAX_EXTERNAL_WATCHES = 4096;
+
 export class ExternalFiles {
   private readonly known = new Map<string, StatFacts & { hash: string | null }>();
   private checkedInBuild = new Set<string>();
+  /** Files whose watch has reported nothing since they were last stat'ed: their hash stands. */
+  private readonly trusted = new Map<string, FileWatch>();
 
-  constructor(private readonly root: string, private readonly hasher: Hasher) {}
+  constructor(
+    private readonly root: string,
+    private readonly hasher: Hasher,
+    private readonly watchFile: WatchFile | null = null,
+    private readonly maxWatches = MAX_EXTERNAL_WATCHES,
+  ) {}
 
-  /** Forget which files were checked: the next lookups stat again. Call at the start of a build. */
+  /** Forget which files were checked: the next lookups stat again (the trusted ones excepted). Call at the start of a build. */
   newBuild(): void {
     this.checkedInBuild = new Set();
+  }
+
+  /** Files watched now. */
+  get watched(): number {
+    return this.trusted.size;
+  }
+
+  close(): void {
+    for (const watch of this.trusted.values()) watch.close();
+    this.trusted.clear();
   }
 
   /**
@@ -43,12 +76,15 @@ export class ExternalFiles {
   hash(path: string): string | null {
     const abs = isAbsolute(path) ? path : join(this.root, path);
     const cached = this.known.get(abs);
-    if (cached && this.checkedInBuild.has(abs)) return cached.hash;
+    if (cached && (this.checkedInBuild.has(abs) || this.trusted.has(abs))) return cached.hash;
     this.checkedInBuild.add(abs);
+    // Watched before the look: a change made while it is hashed is still heard (and looked at again).
+    this.watch(abs);
     let st;
     try {
       st = statSync(abs);
     } catch {
+      this.distrust(abs);
       this.known.set(abs, { size: -1, mtime: -1, ino: -1, hash: null });
       return null;
     }
@@ -61,6 +97,34 @@ export class ExternalFiles {
     }
     this.known.set(abs, { size: st.size, mtime: st.mtimeMs, ino: st.ino, hash });
     return hash;
+  }
+
+  private watch(abs: string): void {
+    if (!this.watchFile || this.trusted.has(abs) || this.trusted.size >= this.maxWatches) return;
+    const watch = this.watchFile(abs, () => this.distrust(abs));
+    if (watch) this.trusted.set(abs, watch);
+  }
+
+  /** Something happened to it: stat it at the next look, and watch it again then (a replaced file is a new inode). */
+  private distrust(abs: string): void {
+    this.trusted.get(abs)?.close();
+    this.trusted.delete(abs);
+  }
+}
+
+/**
+ * The daemon's WatchFile: `fs.watch` on the file itself, only when no symbolic link is on its
+ * way (realpath is the path): re-pointing a link changes what the path reads without an event on
+ * the file. Any event, or an error, counts as a change.
+ */
+export function watchFileWithInotify(path: string, changed: () => void): FileWatch | null {
+  try {
+    if (realpathSync.native(path) !== path) return null;
+    const watcher = watch(path, { persistent: false }, () => changed());
+    watcher.on('error', () => changed());
+    return watcher;
+  } catch {
+    return null;
   }
 }
 

@@ -45,7 +45,7 @@ import type { ToolchainManager, ResolvedToolchain } from '../toolchain/manager.j
 import type { PkgConfig } from '../toolchain/pkg-config.js';
 import type { Hasher } from '../util/hash.js';
 import type { ProjectWatcher } from '../watcher/watcher.js';
-import { ExternalFiles, OutputChecker, outputFacts } from './build-facts.js';
+import { ExternalFiles, OutputChecker, outputFacts, watchFileWithInotify } from './build-facts.js';
 import { Freshness } from './freshness.js';
 import { DownstreamIndex } from '../graph/downstream.js';
 import { runUserJob } from './user-job-runner.js';
@@ -141,7 +141,7 @@ export class Builder {
   private readonly distributed: DistributedCompiles;
 
   constructor(private readonly deps: BuilderDeps) {
-    this.externals = new ExternalFiles(deps.root, deps.hasher);
+    this.externals = new ExternalFiles(deps.root, deps.hasher, watchFileWithInotify);
     this.distributed = new DistributedCompiles(deps.root);
     this.outputs = new OutputChecker(deps.root, deps.hasher);
     const watched = (path: string) => !path.startsWith('/') && (getFile(deps.recorder.state, path) !== undefined || getJob(deps.recorder.state, path) !== undefined);
@@ -201,6 +201,7 @@ export class Builder {
   /** Stop starting change builds and cancel what is queued or running (the daemon is stopping). */
   close(): void {
     if (this.compdbTimer) clearTimeout(this.compdbTimer);
+    this.externals.close();
     this.trigger.close();
     this.changeBuild?.controller.abort();
     this.cancelRunning();
@@ -320,11 +321,11 @@ export class Builder {
     const synced = presynced
       ? presynced.then((watcher) => (watcher === this.deps.watcher() ? watcher : this.syncWatcher()))
       : trigger === 'change' ? this.flushWatcher() : this.syncWatcher();
-    // Inputs the watcher cannot report (system headers, ...): a stat each, once per build, done
-    // while the sync cookie is on its way (a no-op waits ~1 ms for it).
     this.externals.newBuild();
-    const changedExternals = [...this.freshness.unwatchedInputs()].filter((path) => this.externals.changed(path));
     await synced;
+    // Inputs the source watcher does not track (system headers, ...): each has a watch of its own,
+    // heard by now (the cookie came after it); the ones that could not be watched are stat'ed.
+    const changedExternals = [...this.freshness.unwatchedInputs()].filter((path) => this.externals.changed(path));
     this.deps.settleConfig();
     this.syncedSeq = this.deps.recorder.state.lastSeq;
     if (trigger === 'request') this.trigger.cancelPending(); // this build sees every change recorded so far
@@ -862,8 +863,8 @@ export class Builder {
   private async syncWatcher(): Promise<ProjectWatcher> {
     for (;;) {
       const watcher = this.deps.watcher();
-      // Ready: the cookie is written now, before the caller goes on (a pipelined hello's reply, the
-      // externals' stats), so its round trip overlaps that work.
+      // Ready: the cookie is written now, before the caller goes on (the reply to a pipelined
+      // hello, the build's first steps), so its round trip overlaps that work.
       if (!watcher.ready) await watcher.waitReady();
       await watcher.sync();
       if (watcher === this.deps.watcher()) return watcher;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createProject, disposeAll, type TestProject } from '../helpers/project.js';
 import { build, ran, runProgram } from '../helpers/build.js';
 import { waitFor } from '../helpers/wait.js';
@@ -34,12 +34,21 @@ describe('the watch scope', () => {
     expect(status.files.tracked).toBe(4); // jmake.toml and src/: not docs/, data/ or extra/
     expect(status.watcher.watchedPaths).toBeLessThan(20);
 
-    // extra/punct.h is not watched, but the build checks it (a stat) and sees the edit.
+    // extra/punct.h is not in the watch scope, but the build watches it as an input of its own
+    // (or stats it, where it cannot) and sees the edit.
     writeFileSync(p.path('extra/punct.h'), '#define PUNCT "?"\n');
     const rebuilt = await build(p);
     expect(ran(rebuilt)).toEqual(['build/bin/hello', 'build/obj/src/main.cpp.o']);
     expect(await runProgram(p.path('build/bin/hello'))).toBe('hello from jmake?');
     expect((await build(p)).jobsRun).toBe(0);
+    // Replaced by a rename (an editor's atomic save): a new file, which is watched again after.
+    writeFileSync(p.path('extra/punct.h.new'), '#define PUNCT "."\n');
+    renameSync(p.path('extra/punct.h.new'), p.path('extra/punct.h'));
+    expect(ran(await build(p))).toEqual(['build/bin/hello', 'build/obj/src/main.cpp.o']);
+    expect(await runProgram(p.path('build/bin/hello'))).toBe('hello from jmake.');
+    writeFileSync(p.path('extra/punct.h'), '#define PUNCT ";"\n');
+    expect(ran(await build(p))).toEqual(['build/bin/hello', 'build/obj/src/main.cpp.o']);
+    expect(await runProgram(p.path('build/bin/hello'))).toBe('hello from jmake;');
   });
 
   it('follows jmake.toml: a new source folder is watched once the config names it', async () => {

@@ -170,8 +170,10 @@ function phaseNote(loop) {
   const lines = loop.buildLine.filter(Boolean);
   if (lines.length === 0) return 'no `[job] build` line found';
   const names = Object.keys(lines[0].phases);
-  const outside = loop.buildLine.map((l, i) => (l ? loop.request[i] - l.durationMs : NaN));
-  return `\`[job] build\` line: in ${ms(med(lines.map((l) => l.durationMs)))} (integer ms), phases (medians) ${names.map((n) => `${n} ${med(lines.map((l) => l.phases[n])).toFixed(1)} ms`).join(', ')}; request − build line ${med(outside).toFixed(1)} ms`;
+  // Not `request − durationMs`: the line gives durationMs in whole ms (a no-op's is 0 or 1).
+  const phaseSum = (l) => Object.values(l.phases).reduce((a, b) => a + b, 0);
+  const outside = loop.buildLine.map((l, i) => (l ? loop.request[i] - phaseSum(l) : NaN));
+  return `\`[job] build\` line: in ${ms(med(lines.map((l) => l.durationMs)))} (integer ms), phases (medians) ${names.map((n) => `${n} ${med(lines.map((l) => l.phases[n])).toFixed(1)} ms`).join(', ')}; request − the phases' sum (the request's steps before and after the build: queueing, the reply, log lines) ${med(outside).toFixed(1)} ms`;
 }
 
 function timelineNote(loop) {

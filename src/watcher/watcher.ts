@@ -205,7 +205,8 @@ export class ProjectWatcher {
     const ok = await seen;
     clearTimeout(timer);
     this.cookieWaiters.delete(name);
-    try { unlinkSync(abs); } catch { /* already gone */ }
+    // Removed after the request's turn: nothing waits for it.
+    setImmediate(() => { try { unlinkSync(abs); } catch { /* already gone */ } });
     if (!ok) this.deps.log('watcher', `sync cookie ${name} not seen within ${COOKIE_TIMEOUT_MS}ms`);
     this.lookAtNewPaths();
     this.flush();

@@ -38,6 +38,8 @@ export class ExternalFiles {
   private checkedInBuild = new Set<string>();
   /** Files whose watch has reported nothing since they were last stat'ed: their hash stands. */
   private readonly trusted = new Map<string, FileWatch>();
+  /** Files a watch was refused for (a link on the way, missing at the time): stat'ed at each build, not tried again. */
+  private readonly unwatchable = new Set<string>();
 
   constructor(
     private readonly root: string,
@@ -100,9 +102,10 @@ export class ExternalFiles {
   }
 
   private watch(abs: string): void {
-    if (!this.watchFile || this.trusted.has(abs) || this.trusted.size >= this.maxWatches) return;
+    if (!this.watchFile || this.trusted.has(abs) || this.unwatchable.has(abs) || this.trusted.size >= this.maxWatches) return;
     const watch = this.watchFile(abs, () => this.distrust(abs));
     if (watch) this.trusted.set(abs, watch);
+    else this.unwatchable.add(abs); // its realpath each build would cost more than the stat it saves
   }
 
   /** Something happened to it: stat it at the next look, and watch it again then (a replaced file is a new inode). */

@@ -110,8 +110,8 @@ export class RequestServer implements TransportEvents {
       peer.reply({ rid: request.rid, ok: true, result });
       this.daemon.logger.log('request', `#${peer.id} ${method} rid=${request.rid} ok ${elapsedMs(started)}`);
     };
-    // An answer at hand (hello, status without sync) goes out now: through a promise it would wait
-    // behind the next pipelined request's handler, and then behind its first steps.
+    // An answer at hand (hello) goes out now: through a promise it would wait behind the next
+    // pipelined request's handler, and then behind its first steps.
     if (!(outcome instanceof Promise)) {
       try {
         succeeded(outcome);

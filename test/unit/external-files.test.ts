@@ -75,6 +75,19 @@ describe('ExternalFiles', () => {
     expect(unwatched.changed(a)).toBe(true);
   });
 
+  it('a file refused a watch is stat\'ed at each build and not offered a watch again', () => {
+    const dir = tempDir();
+    const linked = join(dir, 'linked.h');
+    writeFileSync(linked, 'x\n');
+    let offers = 0;
+    const externals = new ExternalFiles(dir, hasher, () => { offers++; return null; });
+    externals.hash(linked);
+    writeFileSync(linked, 'y\n');
+    externals.newBuild();
+    expect(externals.changed(linked)).toBe(true);
+    expect(offers).toBe(1);
+  });
+
   it('a missing file is not trusted: it is looked for again at each build', () => {
     const dir = tempDir();
     const gone = join(dir, 'gone.h');

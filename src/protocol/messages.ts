@@ -53,6 +53,8 @@ export interface WatcherHealth {
   readonly lastRescan: { readonly seq: number; readonly reason: string; readonly changed: number } | null;
   /** Whether the sync cookie for this answer was seen (false: answered after the timeout). */
   readonly synced: boolean;
+  /** Inputs outside the watched paths (system headers, out-of-scope headers) with an inotify watch of their own. */
+  readonly externalWatches: number;
 }
 
 export interface StatusResult {

@@ -6,7 +6,7 @@ import { waitFor } from '../helpers/wait.js';
 
 afterEach(disposeAll);
 
-interface WatcherStatus { ready: boolean; watchedPaths: number; scope: string[] | null }
+interface WatcherStatus { ready: boolean; watchedPaths: number; scope: string[] | null; externalWatches: number }
 const watcherStatus = async (p: TestProject) => (await p.json<{ watcher: WatcherStatus; files: { tracked: number } }>(['status']));
 
 /** hello, with 300 files the build never reads (docs, data) and a header outside src/ reached by a relative include. */
@@ -33,6 +33,8 @@ describe('the watch scope', () => {
     expect(status.watcher.scope).toEqual(['src']);
     expect(status.files.tracked).toBe(4); // jmake.toml and src/: not docs/, data/ or extra/
     expect(status.watcher.watchedPaths).toBeLessThan(20);
+    // The inputs outside the scope (extra/punct.h, <cstdio>'s system headers) are watched one by one.
+    expect(status.watcher.externalWatches).toBeGreaterThan(0);
 
     // extra/punct.h is not in the watch scope, but the build watches it as an input of its own
     // (or stats it, where it cannot) and sees the edit.

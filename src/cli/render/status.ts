@@ -9,7 +9,7 @@ export function renderStatus(s: StatusResult): string {
     `${c.bold('root')}     ${s.root}`,
     `${c.bold('files')}    ${s.files.tracked} tracked, ${s.files.changedSinceBuild} changed since the last build`,
     `${c.bold('events')}   last seq ${s.events.lastSeq}, log ${bytes(s.events.logBytes)}`,
-    `${c.bold('watcher')}  ${w.ready ? c.green('ready') : c.yellow('initial scan in progress')}, ${w.watchedPaths} paths watched (${w.scope === null ? 'the whole tree' : w.scope.length === 0 ? 'only jmake.toml' : `in ${w.scope.join(', ')}`}), ${w.rescans} rescans${w.lastRescan && w.lastRescan.reason !== 'startup' ? ` (last: ${w.lastRescan.reason}, ${w.lastRescan.changed} changed)` : ''}${w.ready && !w.synced ? c.yellow(' (not synced: answer may miss an edit)') : ''}`,
+    `${c.bold('watcher')}  ${w.ready ? c.green('ready') : c.yellow('initial scan in progress')}, ${w.watchedPaths} paths watched${w.externalWatches > 0 ? ` + ${w.externalWatches} inputs outside them` : ''} (${w.scope === null ? 'the whole tree' : w.scope.length === 0 ? 'only jmake.toml' : `in ${w.scope.join(', ')}`}), ${w.rescans} rescans${w.lastRescan && w.lastRescan.reason !== 'startup' ? ` (last: ${w.lastRescan.reason}, ${w.lastRescan.changed} changed)` : ''}${w.ready && !w.synced ? c.yellow(' (not synced: answer may miss an edit)') : ''}`,
   ];
   if (w.fallbacks.length > 0) {
     lines.push(`         ${c.yellow(`polling ${w.fallbacks.length} unwatchable paths every ${duration(w.pollIntervalMs)}`)}: ${w.fallbacks.slice(0, 5).join(', ')}${w.fallbacks.length > 5 ? ', ...' : ''}`);

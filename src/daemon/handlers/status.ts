@@ -30,6 +30,7 @@ export const status: Handler<'status'> = async (params, { daemon }) => {
       overflows: state.watcher.overflows,
       lastRescan: state.watcher.lastRescan,
       synced,
+      externalWatches: daemon.builder.externals.watched,
     },
     config: { ok: configError === null, error: configError },
     log: { recoveredAtStart: daemon.recoveredAtStart, writeError: daemon.recorder.writeError },

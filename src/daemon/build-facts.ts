@@ -10,25 +10,18 @@
  * - Outputs: trusted while the watcher reports nothing under them; otherwise (and once after the
  *   daemon starts) stat'ed, and hashed if the stat differs from what the job recorded.
  */
-import { realpathSync, statSync, watch } from 'node:fs';
+import { statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { OutputFacts } from '../../events/types.js';
 import type { OutputState } from '../graph/decide.js';
 import type { Hasher } from '../util/hash.js';
+import type { FileWatch, WatchFile } from '../util/file-watch.js';
 
 interface StatFacts {
   readonly size: number;
   readonly mtime: number;
   readonly ino: number;
 }
-
-/** A watch on one file (daemon: `fs.watch`; tests: a fake). */
-export interface FileWatch {
-  close(): void;
-}
-
-/** Watch `path` (absolute) and call `changed` on any event; null when it cannot be watched. */
-export type WatchFile = (path: string, changed: () => void) => FileWatch | null;
 
 /** External files watched at most: each is an inotify watch, and the limit is shared by the machine. */
 export const MAX_EXTERNAL_WATCHES = 4096;
@@ -112,22 +105,6 @@ export class ExternalFiles {
   private distrust(abs: string): void {
     this.trusted.get(abs)?.close();
     this.trusted.delete(abs);
-  }
-}
-
-/**
- * The daemon's WatchFile: `fs.watch` on the file itself, only when no symbolic link is on its
- * way (realpath is the path): re-pointing a link changes what the path reads without an event on
- * the file. Any event, or an error, counts as a change.
- */
-export function watchFileWithInotify(path: string, changed: () => void): FileWatch | null {
-  try {
-    if (realpathSync.native(path) !== path) return null;
-    const watcher = watch(path, { persistent: false }, () => changed());
-    watcher.on('error', () => changed());
-    return watcher;
-  } catch {
-    return null;
   }
 }
 

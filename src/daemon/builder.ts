@@ -45,7 +45,8 @@ import type { ToolchainManager, ResolvedToolchain } from '../toolchain/manager.j
 import type { PkgConfig } from '../toolchain/pkg-config.js';
 import type { Hasher } from '../util/hash.js';
 import type { ProjectWatcher } from '../watcher/watcher.js';
-import { ExternalFiles, OutputChecker, outputFacts, watchFileWithInotify } from './build-facts.js';
+import { ExternalFiles, OutputChecker, outputFacts } from './build-facts.js';
+import { watchFileWithInotify } from '../util/file-watch.js';
 import { Freshness } from './freshness.js';
 import { DownstreamIndex } from '../graph/downstream.js';
 import { runUserJob } from './user-job-runner.js';
@@ -202,6 +203,7 @@ export class Builder {
   close(): void {
     if (this.compdbTimer) clearTimeout(this.compdbTimer);
     this.externals.close();
+    this.deps.toolchains.close();
     this.trigger.close();
     this.changeBuild?.controller.abort();
     this.cancelRunning();

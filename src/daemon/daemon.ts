@@ -40,6 +40,7 @@ import { PkgConfig } from '../toolchain/pkg-config.js';
 import { FileLogger } from './logger.js';
 import { Recorder } from './recorder.js';
 import { RequestServer } from './server.js';
+import { watchFileWithInotify } from '../util/file-watch.js';
 import { ensureRuntimeDir, lockAddress, projectId, registryPathFor, socketPathFor } from './runtime-dir.js';
 
 export type StartOutcome =
@@ -144,7 +145,7 @@ export class Daemon {
       watcher: () => this.watcher,
       hasher: this.hasher,
       runner: this.runner,
-      toolchains: new ToolchainManager(hashText, toolVersionsFile(process.env)),
+      toolchains: new ToolchainManager(hashText, toolVersionsFile(process.env), watchFileWithInotify),
       pkgConfig: new PkgConfig(),
       logger: this.logger,
       configText: () => this.config?.text ?? '',

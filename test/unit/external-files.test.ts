@@ -2,7 +2,8 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync, renameSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExternalFiles, watchFileWithInotify, type WatchFile } from '../../src/daemon/build-facts.js';
+import { ExternalFiles } from '../../src/daemon/build-facts.js';
+import { watchFileWithInotify, type WatchFile } from '../../src/util/file-watch.js';
 import { loadHasher, type Hasher } from '../../src/util/hash.js';
 import { waitFor } from '../helpers/wait.js';
 

@@ -460,7 +460,7 @@ export class Builder {
     feed({ type: 'build-finished', build, ok, jobsRun, failed, cancelled, durationMs });
     phases.mark('record');
     const carriedNote = carried.length > 0 ? ` (+${carried.length} run on change)` : '';
-    this.deps.logger.log('job', `build ${build}${trigger === 'change' ? ' (on change)' : ''}: ${ok ? 'ok' : cancelled ? 'cancelled' : 'failed'}, ${jobsRun} jobs run${carriedNote}, ${failed} failed, in ${durationMs}ms (${phases})`);
+    this.deps.logger.log('job', buildLogLine({ build, trigger, ok, cancelled, jobsRun, carriedNote, failed, durationMs, phases }));
     const local = [...reports.values()].filter((r) => r.fellBack);
     if (local.length > 0) {
       const where = [...new Set(local.map((r) => `${r.host ?? 'a host'} (${r.fellBack})`))].join('; ');
@@ -493,7 +493,7 @@ export class Builder {
       this.feed.emit({ type: 'build-finished', build, ok, jobsRun: 0, failed: 0, cancelled, durationMs });
     }
     at.phases.mark('record');
-    this.deps.logger.log('job', `build ${build}${startedData.trigger === 'change' ? ' (on change)' : ''}: ${ok ? 'ok' : 'cancelled'}, 0 jobs run, 0 failed, in ${durationMs}ms (${at.phases})`);
+    this.deps.logger.log('job', buildLogLine({ build, trigger: startedData.trigger, ok, cancelled, jobsRun: 0, carriedNote: '', failed: 0, durationMs, phases: at.phases }));
     return {
       ok, build, jobsRun: 0, durationMs, outputs: at.outputs, jobs: [], diagnostics: [], earlierDiagnostics: at.earlier,
       warnings: at.warnings, cancelled, dryRun: false,
@@ -982,6 +982,12 @@ function configErrorMessage(err: unknown, root: string): WatchMessage {
   if (!located) return { type: 'config-error', message: text, file: null, line: null, column: null };
   const file = located[1]!.startsWith(`${root}/`) ? located[1]!.slice(root.length + 1) : located[1]!;
   return { type: 'config-error', message: located[4]!, file, line: Number(located[2]), column: Number(located[3]) };
+}
+
+/** The daemon log's line for a finished build (bench/scoped.js and bench/notify.js parse it). */
+function buildLogLine(b: { build: number; trigger: Trigger; ok: boolean; cancelled: boolean; jobsRun: number; carriedNote: string; failed: number; durationMs: number; phases: PhaseTimer }): string {
+  const outcome = b.ok ? 'ok' : b.cancelled ? 'cancelled' : 'failed';
+  return `build ${b.build}${b.trigger === 'change' ? ' (on change)' : ''}: ${outcome}, ${b.jobsRun} jobs run${b.carriedNote}, ${b.failed} failed, in ${b.durationMs}ms (${b.phases})`;
 }
 
 /** "sync 1.2ms, plan 0.1ms, ...": where a build's own time went, for the daemon log. */

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync, renameSync, realpathSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExternalFiles } from '../../src/daemon/build-facts.js';
-import { watchFileWithInotify, type WatchFile } from '../../src/util/file-watch.js';
+import { watchFileWithInotify } from '../../src/util/file-watch.js';
+import { fakeWatches } from '../helpers/fake-watch.js';
 import { loadHasher, type Hasher } from '../../src/util/hash.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -16,16 +17,6 @@ function tempDir(): string {
   const d = realpathSync(mkdtempSync(join(tmpdir(), 'jmake-externals-')));
   dirs.push(d);
   return d;
-}
-
-/** A WatchFile whose events the test fires by hand. */
-function fakeWatches() {
-  const listeners = new Map<string, () => void>();
-  const watchFile: WatchFile = (path, changed) => {
-    listeners.set(path, changed);
-    return { close: () => { listeners.delete(path); } };
-  };
-  return { watchFile, fire: (path: string) => listeners.get(path)?.(), watching: (path: string) => listeners.has(path) };
 }
 
 describe('ExternalFiles', () => {

@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ToolchainManager } from '../../src/toolchain/manager.js';
-import type { WatchFile } from '../../src/util/file-watch.js';
+import { fakeWatches } from '../helpers/fake-watch.js';
 
 const dirs: string[] = [];
 afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
@@ -18,15 +18,6 @@ function fakeCompilers(version: string): string {
 function writeCompiler(path: string, version: string): void {
   writeFileSync(path, `#!/bin/sh\necho "${path.endsWith('g++') ? 'g++' : 'gcc'} (Fake) ${version}"\n`);
   chmodSync(path, 0o755);
-}
-
-function fakeWatches() {
-  const listeners = new Map<string, () => void>();
-  const watchFile: WatchFile = (path, changed) => {
-    listeners.set(path, changed);
-    return { close: () => { listeners.delete(path); } };
-  };
-  return { watchFile, fire: (path: string) => listeners.get(path)?.(), watching: (path: string) => listeners.has(path) };
 }
 
 const hash = (text: string) => String(text.length) + text.slice(0, 64);

@@ -21,6 +21,7 @@
 import type { JmakeEvent } from '../../events/types.js';
 import { allJobs } from '../state/selectors.js';
 import type { ProjectState } from '../state/state.js';
+import { sameList } from '../util/same-list.js';
 
 export class Freshness {
   /** Input path -> the jobs that read it. */
@@ -183,8 +184,3 @@ export class Freshness {
   }
 }
 
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execaSync } from 'execa';
@@ -52,6 +52,24 @@ describe.each(variants)('ProcessRunner (real processes, tools started by %s)', (
     expect(existsSync(out)).toBe(true);
     expect(existsSync(`${out}.jmake-tmp`)).toBe(false);
     expect(existsSync(`${out}.jmake-tmp.rsp`)).toBe(false);
+  });
+
+  it('writes each run\'s own command line into the response file, also when one argument of many changed', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'jmake-runner-'));
+    // A tool that copies the response file it was given to its output (named on the file's last line).
+    const tool = join(dir, 'copy-rsp');
+    writeFileSync(tool, '#!/bin/sh\nf="${1#@}"\nout=$(tail -n 1 "$f")\ncp "$f" "$out"\n', { mode: 0o755 });
+    const out = join(dir, 'rsp-copy.txt');
+    const runner = newRunner();
+    const objects = Array.from({ length: 5000 }, (_, i) => `obj/file_${i}_${'x'.repeat(20)}.o`);
+    const runWith = async (args: string[]) => {
+      const result = await runner.run({ argv: [tool, ...args, `${out}.jmake-tmp`], cwd: dir, env: process.env, outputs: [{ tmp: `${out}.jmake-tmp`, final: out }] }, never);
+      expect(result).toMatchObject({ exitCode: 0, spawnError: null });
+      expect(readFileSync(out, 'utf8')).toBe([...args, `${out}.jmake-tmp`].join('\n'));
+    };
+    await runWith(objects);
+    await runWith(objects.map((o, i) => (i === 2500 ? 'obj/edited.o' : o)));
+    await runWith([...objects]);
   });
 
   it('reports a tool that does not exist without retrying, and a tool that wrote nothing as a failure', async () => {

@@ -243,10 +243,12 @@ export class EventLog {
 
   /**
    * Rewrite the log keeping only the records `keep` accepts, plus the newest one, byte for byte
-   * (so seq and checksums are unchanged). Written to a temporary file, fsynced, then renamed over the log: a crash at any
-   * point leaves either the old or the new log, both valid.
+   * (so seq and checksums are unchanged), or as the event `keep` returns in its place (same seq:
+   * a patch written out in full when what it patches is dropped). `keep` sees every record, in
+   * order. Written to a temporary file, fsynced, then renamed over the log: a crash at any point
+   * leaves either the old or the new log, both valid.
    */
-  compact(keep: (record: LogRecord) => boolean): CompactionResult {
+  compact(keep: (record: LogRecord) => boolean | JmakeEvent): CompactionResult {
     const tmp = `${this.path}.compact`;
     const out = openSync(tmp, 'w', 0o644);
     let kept = 0;
@@ -260,11 +262,14 @@ export class EventLog {
         total++;
         const decoded = decodeRecordBytes(bytes);
         // The newest record always stays: it carries lastSeq, so numbers are never handed out twice.
-        const last = decoded.ok && decoded.record.seq === this._lastSeq;
-        if (!decoded.ok || !(last || keep(decoded.record))) return true;
+        if (!decoded.ok) return true;
+        const verdict = keep(decoded.record);
+        const last = decoded.record.seq === this._lastSeq;
+        if (!(last || verdict)) return true;
         kept++;
-        pending.push(bytes, NEWLINE);
-        pendingBytes += bytes.length + 1;
+        const line = typeof verdict === 'object' ? Buffer.from(encodeRecord(verdict).slice(0, -1)) : bytes;
+        pending.push(line, NEWLINE);
+        pendingBytes += line.length + 1;
         if (pendingBytes >= CHUNK) {
           outBytes += writeAll(out, Buffer.concat(pending));
           pending.length = 0;

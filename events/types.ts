@@ -9,6 +9,7 @@
  * records but never renumbers); `time` is epoch milliseconds, taken by the daemon when it appends
  * (the reducer never reads a clock); file paths are relative to the project root with `/`.
  */
+import type { RecordedInputs } from './inputs-patch.js';
 
 /** What the daemon knows about one file's content. */
 export interface FileFacts {
@@ -120,8 +121,12 @@ export interface EventDataByType {
     readonly key: string;
     readonly tool: string;
     readonly argvHash: string;
-    /** Every input read, with the content hash it had: sources, headers (from the depfile), objects. */
-    readonly inputs: readonly (readonly [string, string])[];
+    /**
+     * Every input read, with the content hash it had: sources, headers (from the depfile), objects.
+     * Since v2, a job with many inputs may record a patch of its previous record's list instead
+     * (events/inputs-patch.ts).
+     */
+    readonly inputs: RecordedInputs;
     readonly output: OutputFacts | null;
     readonly diagnostics: readonly DiagnosticData[];
     /** The tool's own output (bounded). */
@@ -171,7 +176,7 @@ export const EVENT_VERSIONS: { readonly [T in EventType]: number } = {
   'toolchain-detected': 1,
   'build-started': 1,
   'job-started': 1,
-  'job-finished': 1,
+  'job-finished': 2,
   'outputs-removed': 1,
   'config-completed': 1,
   'jobs-skipped': 1,

@@ -3,8 +3,8 @@
  * They are brought to the current version one step at a time when read, so the reducer and every
  * reader only handle current shapes. Records are never rewritten on disk for this.
  *
- * Every type is at version 1 today, so the registry is empty; the first change of a data shape adds
- * `UPCASTERS[type][1] = (data) => newData` and bumps EVENT_VERSIONS[type] to 2.
+ * A change of a data shape bumps EVENT_VERSIONS[type] and adds `UPCASTERS[type][old] = (data) =>
+ * newData`.
  */
 import { EVENT_VERSIONS, type JmakeEvent } from './types.js';
 import type { LogRecord } from './codec.js';
@@ -13,7 +13,10 @@ export type Upcaster = (data: unknown) => unknown;
 /** type -> version it upgrades FROM -> function producing data of version + 1 */
 export type UpcasterRegistry = Readonly<Record<string, Readonly<Record<number, Upcaster>>>>;
 
-export const UPCASTERS: UpcasterRegistry = {};
+export const UPCASTERS: UpcasterRegistry = {
+  // v2 lets `inputs` be a patch of the previous record (events/inputs-patch.ts); a v1 list is a valid v2 list.
+  'job-finished': { 1: (data) => data },
+};
 
 export type UpcastResult =
   | { readonly ok: true; readonly event: JmakeEvent }

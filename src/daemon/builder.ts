@@ -22,6 +22,7 @@
 import { availableParallelism } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { diffInputs } from '../../events/inputs-patch.js';
 import type { DiagnosticData, EventDataByType, JmakeEvent, NewEvent } from '../../events/types.js';
 import { resolveBuildConfig, type BuildConfig, type ConfigIssue } from '../config/build-config.js';
 import { pickEnv } from '../config/build-env.js';
@@ -823,7 +824,7 @@ export class Builder {
       type: 'job-finished',
       data: {
         build, job: job.id, kind: job.kind, status, exitCode: result.exitCode, durationMs: Math.round(result.durationMs),
-        key, tool: toolId, argvHash, inputs, output, diagnostics, ...(hit ? { cached: true } : {}),
+        key, tool: toolId, argvHash, inputs: diffInputs(getJob(recorder.state, job.id), inputs), output, diagnostics, ...(hit ? { cached: true } : {}),
         log: log.length > MAX_LOG_IN_EVENT ? `${log.slice(0, MAX_LOG_IN_EVENT)}\n[truncated]\n` : log,
       },
     };

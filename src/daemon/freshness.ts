@@ -18,6 +18,7 @@
  *   is in doubt about its output only, while its inputs stay as they were (`outputInDoubt`): a
  *   stat of the output settles it, not a look at each of its inputs (10k for a big link).
  */
+import { isPatch } from '../../events/inputs-patch.js';
 import type { JmakeEvent } from '../../events/types.js';
 import { allJobs } from '../state/selectors.js';
 import type { ProjectState } from '../state/state.js';
@@ -59,7 +60,8 @@ export class Freshness {
           this.touch(event.data.path, event.seq);
           break;
         case 'job-finished':
-          this.index(event.data.job, event.data.inputs.map(([path]) => path));
+          // A patch reads the same paths as the job's previous record (events/inputs-patch.ts).
+          if (!isPatch(event.data.inputs)) this.index(event.data.job, event.data.inputs.map(([path]) => path));
           this.touch(event.data.job, event.seq); // its output is an input of the jobs downstream
           break;
         case 'outputs-removed':

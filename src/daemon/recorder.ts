@@ -13,7 +13,10 @@
  *   the last build's start and end, and the last `keepRecent` records.
  */
 import { rmSync } from 'node:fs';
+import type { LogRecord } from '../../events/codec.js';
+import { InputsFolder, isPatch } from '../../events/inputs-patch.js';
 import type { EventLog, Page, PageQuery } from '../../events/log.js';
+import { upcast } from '../../events/upcast.js';
 import { writeSnapshot } from '../../events/snapshot.js';
 import type { JmakeEvent, NewEvent } from '../../events/types.js';
 import { applyEvents } from '../state/reducer.js';
@@ -151,8 +154,9 @@ export class Recorder {
     // The old snapshot's offsets describe the old file: remove it first, so a crash before the new
     // one is written means a full replay, never a snapshot read against the wrong layout.
     rmSync(this.options.snapshotPath, { force: true });
-    const result = this.log.compact((r) => keepSeqs.has(r.seq) || r.type.startsWith('config-') || r.seq > recentFloor
-      || (r.seq >= lastBuild && (r.type === 'build-started' || r.type === 'build-finished')));
+    const kept = (r: LogRecord) => keepSeqs.has(r.seq) || r.type.startsWith('config-') || r.seq > recentFloor || r.seq === state.lastSeq
+      || (r.seq >= lastBuild && (r.type === 'build-started' || r.type === 'build-finished'));
+    const result = this.log.compact(keepingPatchesWhole(kept));
     this.logRecords = result.recordsAfter;
     this.options.logger.log('log',
       `compacted: ${result.recordsBefore} -> ${result.recordsAfter} records, ${result.bytesBefore} -> ${result.bytesAfter} bytes in ${Date.now() - started}ms`);
@@ -216,4 +220,24 @@ export class Recorder {
     }, overdue ? 0 : SNAPSHOT_QUIET_MS);
     this.snapshotTimer.unref();
   }
+}
+
+/**
+ * Compaction's choice, with each kept job-finished record that patches a dropped one written out
+ * in full (events/inputs-patch.ts): the compacted log alone still rebuilds every job's inputs.
+ */
+export function keepingPatchesWhole(kept: (record: LogRecord) => boolean): (record: LogRecord) => boolean | JmakeEvent {
+  const folder = new InputsFolder();
+  const keptSeqs = new Set<number>();
+  return (record) => {
+    const keep = kept(record);
+    if (record.type !== 'job-finished') return keep;
+    const upcasted = upcast(record);
+    if (!upcasted.ok || upcasted.event.type !== 'job-finished') return keep;
+    const { event } = upcasted;
+    const inputs = folder.fold(event.data.job, event.seq, event.data.inputs);
+    if (!keep) return false;
+    keptSeqs.add(event.seq);
+    return isPatch(event.data.inputs) && !keptSeqs.has(event.data.inputs.since) ? { ...event, data: { ...event.data, inputs } } : true;
+  };
 }

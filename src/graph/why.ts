@@ -2,11 +2,13 @@
  * Why did a job run? Compares each recorded run of a job (its job-finished events) with the one
  * before: the first difference in tool, command line or an input's content is the reason. Pure.
  */
+import type { InputList } from '../../events/inputs-patch.js';
 import type { EventDataByType } from '../../events/types.js';
 
-type Finished = EventDataByType['job-finished'];
+/** A job-finished record with its full input list (a recorded patch applied). */
+export type FinishedRun = Omit<EventDataByType['job-finished'], 'inputs'> & { readonly inputs: InputList };
 
-export function reasonBetween(previous: Finished | null, run: Finished): string {
+export function reasonBetween(previous: FinishedRun | null, run: FinishedRun): string {
   if (!previous) return 'never built before';
   if (previous.status !== 'succeeded') return 'failed the time before';
   if (previous.tool !== run.tool) return 'the tool changed';

@@ -6,6 +6,7 @@
  * time a produce writes to it.
  */
 import type { EventDataByType, ToolRecord } from '../../events/types.js';
+import type { InputList } from '../../events/inputs-patch.js';
 
 export const STATE_VERSION = 3;
 export const FILE_SHARDS = 256;
@@ -27,7 +28,9 @@ export type FileShard = ReadonlyMap<string, FileRecord>;
  * data, less what only history needs (the tool's output, timings), plus that event's seq.
  * `build` is the seq of the build-started event of the build that ran it.
  */
-export type JobRecord = Pick<EventDataByType['job-finished'], 'kind' | 'status' | 'key' | 'tool' | 'argvHash' | 'inputs' | 'output' | 'diagnostics' | 'build' | 'exitCode' | 'durationMs'> & {
+export type JobRecord = Pick<EventDataByType['job-finished'], 'kind' | 'status' | 'key' | 'tool' | 'argvHash' | 'output' | 'diagnostics' | 'build' | 'exitCode' | 'durationMs'> & {
+  /** Always the full list (a recorded patch is applied to the previous record's). */
+  readonly inputs: InputList;
   readonly seq: number;
   /** The end of the tool's output when it failed (`jmake jobs` shows it). */
   readonly error: string | null;

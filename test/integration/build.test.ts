@@ -130,6 +130,37 @@ describe('history of a job', () => {
   });
 });
 
+describe('a link of many objects', () => {
+  it('records an edit as a patch of its inputs, which why, a restart and a replay without snapshot read back', async () => {
+    const p = await createProject('hello');
+    appendFileSync(p.path('jmake.toml'), '\n[daemon]\nbuild_on_change = false\n');
+    mkdirSync(p.path('src/gen'));
+    const name = (i: number) => `f${String(i).padStart(2, '0')}`;
+    for (let i = 0; i < 70; i++) writeFileSync(p.path(`src/gen/${name(i)}.cpp`), `int ${name(i)}() { return ${i}; }\n`);
+    expect((await build(p)).jobsRun).toBe(73);
+    writeFileSync(p.path('src/gen/f42.cpp'), 'int f42() { return 4242; }\n');
+    expect(ran(await build(p))).toEqual(['build/bin/hello', obj('hello', 'src/gen/f42.cpp')]);
+    // The link's record names the one object that changed, not all 72 (events/inputs-patch.ts).
+    const links = (await events(p, ['--type', 'job-finished'])).filter((e) => e.data.job === 'build/bin/hello');
+    expect(links).toHaveLength(2);
+    expect(Array.isArray(links[0]!.data.inputs)).toBe(true);
+    expect(links[1]!.data.inputs).toEqual({ since: links[0]!.seq, changed: [[expect.any(Number), expect.stringMatching(/^[0-9a-f]{16}$/)]] });
+    const index = links[1]!.data.inputs.changed[0][0];
+    expect(links[0]!.data.inputs[index][0]).toBe(obj('hello', 'src/gen/f42.cpp'));
+    const why = await p.json(['why', 'build/bin/hello']);
+    expect(why.runs.map((r: { reason: string }) => r.reason)).toEqual([
+      'never built before', expect.stringMatching(/^input build\/obj\/src\/gen\/f42\.cpp\.o changed \([0-9a-f]+ -> [0-9a-f]+\)$/),
+    ]);
+    // Rebuilt from the log alone, the link's inputs are what they were: nothing runs.
+    await p.run(['daemon', 'stop']);
+    rmSync(p.path('.jmake/snapshot.json'));
+    expect((await build(p)).jobsRun).toBe(0);
+    const replays = p.daemonLog().split('\n').filter((line) => line.includes('[log] replayed'));
+    expect(replays).toHaveLength(2);
+    expect(replays[1]).not.toMatch(/after the snapshot/);
+  });
+});
+
 describe('header dependencies on fixtures/multi', () => {
   it('a header edit rebuilds exactly the sources that include it', async () => {
     const p = await createProject('multi');

@@ -149,4 +149,17 @@ describe('Freshness', () => {
     f.reset();
     expect(f.isFresh('app')).toBe(false);
   });
+
+  it('a job recorded as a patch of its inputs keeps its index (same paths) and is touched like any other', () => {
+    const f = new Freshness(state, watched);
+    f.markFresh('app', 3);
+    const full = finished(4, 'app', []) as Extract<JmakeEvent, { type: 'job-finished' }>;
+    const patched: JmakeEvent = { ...full, data: { ...full.data, inputs: { since: 3, changed: [[0, 'h2']] } } };
+    f.onEvents([patched]);
+    f.markFresh('app', 4);
+    expect(f.isFresh('app')).toBe(true);
+    expect(f.isInput('a.o')).toBe(true);
+    f.onEvents([finished(5, 'b.o', ['b.c'])]); // an object it links was rewritten
+    expect(f.isFresh('app')).toBe(false);
+  });
 });

@@ -62,12 +62,18 @@ describe('upcast with an injected registry', () => {
 
 describe('upcast with the built-in tables', () => {
   it('passes every current type through with its seq and time', () => {
-    expect(UPCASTERS).toEqual({});
     for (const type of EVENT_TYPES) {
       const data = { marker: type };
       const result = upcast(record(type, EVENT_VERSIONS[type], data, 9));
       expect(result).toEqual({ ok: true, event: { seq: 9, time: 123, type, data } });
     }
+  });
+
+  it('reads a v1 job-finished (a full input list) as v2, unchanged', () => {
+    expect(Object.keys(UPCASTERS)).toEqual(['job-finished']);
+    const data = { job: 'build/bin/app', inputs: [['build/obj/a.o', 'aaaa']] };
+    expect(EVENT_VERSIONS['job-finished']).toBe(2);
+    expect(upcast(record('job-finished', 1, data, 4))).toEqual({ ok: true, event: { seq: 4, time: 123, type: 'job-finished', data } });
   });
 
   it('refuses unknown types and newer versions', () => {

@@ -135,6 +135,8 @@ export class Builder {
   /** The wanted set whose every job the last full survey judged, in which freshness epoch. */
   private surveyed: { wanted: ReadonlySet<string>; epoch: number } | null = null;
   private readonly argvHashes = new WeakMap<PlannedJob, string>();
+  /** Each dependency's index in a planned job's `deps` (and so in its inputs, for a link): see `suspects`. */
+  private readonly depPositions = new WeakMap<PlannedJob, Map<string, number>>();
   /** Every build, as it happens, for `jmake watch`. */
   private readonly feed = new BuildFeed();
   private readonly changes = new ChangeList();
@@ -407,7 +409,7 @@ export class Builder {
         // once). A job the survey left for now (downstream of a likely one) is judged here.
         const surveyed = survey.reasons.get(job.id);
         const rejudge = surveyed === undefined || job.deps.some((d) => ranHere.has(d));
-        const reason = rejudge ? whyRun(job, getJob(recorder.state, job.id), ctx) : surveyed;
+        const reason = rejudge ? whyRun(job, getJob(recorder.state, job.id), ctx, this.suspects(job, ranHere)) : surveyed;
         if (reason) reasons.set(job.id, reason);
         else {
           if (rejudge) this.freshness.markFresh(job.id, recorder.state.lastSeq);
@@ -898,6 +900,22 @@ export class Builder {
       this.compileCache = new CompileCache(dir, this.deps.hasher, config.cache.maxBytes, (message) => this.deps.logger.log('job', message));
     }
     return this.compileCache;
+  }
+
+  /**
+   * The dependencies of `job` that ran in this build, with their place in its record's inputs (a
+   * link's inputs are its dependencies, in order): what `whyRun` looks at first.
+   */
+  private suspects(job: PlannedJob, ran: ReadonlySet<string>): [number, string][] {
+    if (job.depfile || job.user || ran.size === 0) return [];
+    let positions = this.depPositions.get(job);
+    if (!positions) this.depPositions.set(job, positions = new Map(job.deps.map((d, i) => [d, i])));
+    const out: [number, string][] = [];
+    for (const id of ran) {
+      const at = positions.get(id);
+      if (at !== undefined) out.push([at, id]);
+    }
+    return out;
   }
 
   /** Kept per planned job (a plan is immutable): a 10k-object link's command line is ~0.5 MB. */

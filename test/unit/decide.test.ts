@@ -71,6 +71,20 @@ describe('whyRun', () => {
     expect(whyRun(job, record, ctx({ files: { 'src/a.h': 'x', 'src/a.c': 'y' } }))).toEqual({ kind: 'input', path: 'src/a.c', from: 'hash-a', to: 'y' });
   });
 
+  it('looks at the suspects first: the one that changed is named without reading the inputs before it', () => {
+    const read: string[] = [];
+    const world = ctx({ files: { 'src/a.c': 'new-a', 'src/a.h': 'new-h' } });
+    const watching = { ...world, currentHash: (path: string) => { read.push(path); return world.currentHash(path); } };
+    expect(whyRun(job, record, watching, [[1, 'src/a.h']])).toEqual({ kind: 'input', path: 'src/a.h', from: 'hash-h', to: 'new-h' });
+    expect(read).toEqual(['src/a.h']);
+  });
+
+  it('passes over a suspect at a position that holds another path, and over one that did not change', () => {
+    const world = ctx({ files: { 'src/a.h': 'new-h' } });
+    expect(whyRun(job, record, world, [[0, 'src/a.h'], [7, 'src/a.h'], [0, 'src/a.c']])).toEqual({ kind: 'input', path: 'src/a.h', from: 'hash-h', to: 'new-h' });
+    expect(whyRun(job, record, ctx(), [[0, 'src/a.c'], [1, 'src/a.h']])).toBeNull();
+  });
+
   it('input with to = null when an input is gone, before the output check', () => {
     expect(whyRun(job, record, ctx({ files: { 'src/a.h': null }, output: 'missing' }))).toEqual({ kind: 'input', path: 'src/a.h', from: 'hash-h', to: null });
   });

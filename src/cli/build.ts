@@ -24,13 +24,14 @@ export async function runBuild(flags: ParsedFlags, targets: readonly string[]): 
       jobs: typeof flags.jobs === 'number' ? flags.jobs : undefined,
       keepGoing: flags['keep-going'] === true,
       explain: flags.explain === true,
+      verbose: flags.verbose === true,
       dryRun: flags['dry-run'] === true,
       warnings: flags.warnings === true,
       noCache: flags['no-cache'] === true,
       env,
       path: process.env.PATH,
     };
-    const printer = json ? null : new BuildPrinter({ explain: params.explain === true, verbose: flags.verbose === true });
+    const printer = json ? null : new BuildPrinter({ explain: params.explain === true, verbose: params.verbose === true });
     let rid = 0;
     let connection: DaemonConnection | null = null;
     const session = await connectDaemon({

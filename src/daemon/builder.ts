@@ -385,7 +385,7 @@ export class Builder {
     let launched = 0;
     let jobsRun = 0;
     for (const job of carried) {
-      progress({ type: 'job-started', job: job.report.id, kind: job.report.kind, done, total, label: job.label, reason: `${job.report.reason} (built when it changed)`, command: job.command });
+      progress({ type: 'job-started', job: job.report.id, kind: job.report.kind, done, total, label: job.label, reason: `${job.report.reason} (built when it changed)`, ...(params.verbose ? { command: job.command } : {}) });
       done++;
       launched++;
       reports.set(job.report.id, job.report);
@@ -422,7 +422,7 @@ export class Builder {
         launched++;
         progress({
           type: 'job-started', job: job.id, kind: job.kind, done: launched - 1, total: Math.max(total, launched),
-          label: labelOf(job), reason: describeReason(reasons.get(job.id)!), command: commandOf(job),
+          label: labelOf(job), reason: describeReason(reasons.get(job.id)!), ...(params.verbose ? { command: commandOf(job) } : {}),
         });
         feed({ type: 'job-started', build, job: job.id, kind: job.kind, label: labelOf(job), done: launched - 1, total: Math.max(total, launched) });
         const report = await this.runJob(plan, job, build, toolchain, jobSignal, reasons.get(job.id)!, { path: params.path, cache, hosts, slotFree });

@@ -185,4 +185,3 @@ export class Freshness {
     this.dirty.add(job);
   }
 }
-

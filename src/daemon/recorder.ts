@@ -10,7 +10,8 @@
  *   a moment (or, if it never is, SNAPSHOT_MAX_DEFER_MS later); always at shutdown.
  * - Compaction: when dead records dominate the log (see `needsCompaction`), it keeps the latest
  *   record of every file and every job held in the state, the toolchain in use, every config event,
- *   the last build's start and end, and the last `keepRecent` records.
+ *   the last build's start and end, and the last `keepRecent` records. A kept job-finished that
+ *   patches a dropped record's inputs is written out whole (`keepingPatchesWhole`).
  */
 import { rmSync } from 'node:fs';
 import type { LogRecord } from '../../events/codec.js';

@@ -122,6 +122,8 @@ export interface BuildParams {
   readonly keepGoing?: boolean;
   /** Say why each job runs. */
   readonly explain?: boolean;
+  /** Send each job's command line with its start (`-v`); without it, a 10k-object link's ~0.4 MB command line stays in the daemon. */
+  readonly verbose?: boolean;
   /** Decide, but run nothing. */
   readonly dryRun?: boolean;
   /** Also return the stored diagnostics of jobs that are up to date. */
@@ -194,7 +196,8 @@ export type BuildProgress =
     /** What the status line shows: the source for compiles, the output otherwise. */
     readonly label: string;
     readonly reason: string;
-    readonly command: readonly string[];
+    /** Only when the request asked for `verbose`. */
+    readonly command?: readonly string[];
   }
   | { readonly type: 'job-finished'; readonly job: string; readonly kind: string; readonly status: JobStatus; readonly durationMs: number; readonly done: number; readonly total: number; readonly log: string }
   | { readonly type: 'waiting'; readonly reason: string };

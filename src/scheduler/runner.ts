@@ -235,7 +235,6 @@ export class ProcessRunner implements CommandRunner {
   }
 }
 
-
 /** Quoted only when it must be: quoting each of a 10k-object link's arguments cost ~5 ms. */
 function responseFileArg(arg: string): string {
   return arg !== '' && !RESPONSE_FILE_SPECIAL.test(arg) ? arg : `"${arg.replace(/[\\"]/g, '\\$&')}"`;

@@ -26,6 +26,18 @@ describe('build options', () => {
     expect(unknown.code).toBe(2);
   });
 
+  it('-v prints each command line; without it, the status lines name the jobs and no command travels', async () => {
+    const p = await createProject('hello');
+    const plain = await p.run(['build']);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toMatch(/^\[1\/3\] compile src\/\S+\.cpp$/m);
+    expect(plain.stdout).not.toMatch(/-o build\/bin\/hello/);
+    const verbose = await p.run(['build', '--force', '-v']);
+    expect(verbose.code).toBe(0);
+    expect(verbose.stdout).toMatch(/^\[3\/3\] \S+ .*-o build\/bin\/hello\.jmake-tmp/m);
+    expect(verbose.stdout).toMatch(/^\[1\/3\] \S+ .*-c src\/\S+\.cpp/m);
+  });
+
   it('--warnings shows the warnings of sources that are up to date', async () => {
     const p = await createProject('hello');
     writeFileSync(p.path('src/greet.cpp'), '#include "greet.h"\n\nconst char* greeting() { int unused = 1; return "hello from jmake"; }\n');

@@ -24,7 +24,7 @@ export class BuildPrinter {
     if (p.type === 'waiting') { this.line(this.c.dim(`jmake: waiting: ${p.reason}`)); return; }
     if (p.type === 'job-started') {
       if (this.view.explain) this.line(`jmake explain: ${p.job}: ${p.reason}`);
-      const text = `[${p.done + 1}/${p.total}] ${this.view.verbose ? p.command.join(' ') : `${p.kind} ${p.label}`}`;
+      const text = `[${p.done + 1}/${p.total}] ${this.view.verbose && p.command ? p.command.join(' ') : `${p.kind} ${p.label}`}`;
       if (this.tty && !this.view.verbose) this.status(text); else this.line(text);
       return;
     }

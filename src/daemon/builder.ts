@@ -85,6 +85,8 @@ export interface BuilderDeps {
 /** The jobs a build wants: in the plan's order (for reports), in a topological order (for the survey), and the roots asked for. */
 interface Selection {
   readonly wanted: Set<string>;
+  /** Each wanted job's place in the plan's order: what is reported comes in that order. */
+  readonly position: ReadonlyMap<string, number>;
   readonly topological: readonly string[];
   /** What depends on what among the wanted jobs, for a survey of what changed only. */
   readonly downstream: DownstreamIndex;
@@ -135,7 +137,7 @@ export class Builder {
   /** The wanted set whose every job the last full survey judged, in which freshness epoch. */
   private surveyed: { wanted: ReadonlySet<string>; epoch: number } | null = null;
   private readonly argvHashes = new WeakMap<PlannedJob, string>();
-  /** Each dependency's index in a planned job's `deps` (and so in its inputs, for a link): see `suspects`. */
+  /** Each dependency's index in a planned job's `deps` (and so in its inputs, for a link): see `suspects` and `dependsOnAny`. */
   private readonly depPositions = new WeakMap<PlannedJob, Map<string, number>>();
   /** Every build, as it happens, for `jmake watch`. */
   private readonly feed = new BuildFeed();
@@ -347,7 +349,7 @@ export class Builder {
     }
     phases.mark('plan');
     const selection = this.selectJobs(plan, params.targets ?? []);
-    const { wanted, roots } = selection;
+    const { wanted, position, roots } = selection;
     const recorder = this.deps.recorder;
     if (this.outputsUntrusted) {
       this.outputs.forgetAll();
@@ -364,7 +366,7 @@ export class Builder {
     const survey = this.survey(plan, selection, ctx);
     phases.mark('survey');
     // Jobs a change build already ran for this request, reported first, as if they ran now.
-    const carried = trigger === 'request' ? this.carried.take(wanted, (id) => !survey.likely.has(id)) : [];
+    const carried = trigger === 'request' ? this.carried.take(position, (id) => !survey.likely.has(id)) : [];
     const startedData = { targets: params.targets ?? [], profile: params.profile ?? null, force: params.force === true, planned: wanted.size, trigger };
     const checkStale = (params.targets ?? []).length === 0 && this.staleCheckedFor !== plan;
     if (survey.likely.size === 0 && carried.length === 0 && !params.force && !checkStale) {
@@ -408,7 +410,7 @@ export class Builder {
         // Nothing upstream ran in this build: the survey's answer still holds (a no-op judges each job
         // once). A job the survey left for now (downstream of a likely one) is judged here.
         const surveyed = survey.reasons.get(job.id);
-        const rejudge = surveyed === undefined || job.deps.some((d) => ranHere.has(d));
+        const rejudge = surveyed === undefined || this.dependsOnAny(job, ranHere);
         const reason = rejudge ? whyRun(job, getJob(recorder.state, job.id), ctx, this.suspects(job, ranHere)) : surveyed;
         if (reason) reasons.set(job.id, reason);
         else {
@@ -471,8 +473,8 @@ export class Builder {
     }
     return {
       ok, build, jobsRun: jobsRun + carried.filter((c) => c.report.status !== 'cached').length, durationMs, outputs,
-      // In the plan's order; a no-op reports nothing and walks nothing.
-      jobs: reports.size === 0 ? [] : [...wanted].filter((id) => reports.has(id)).map((id) => reports.get(id)!),
+      // In the plan's order (sorting the few that ran, not walking all that are wanted).
+      jobs: byPosition(reports.keys(), position).map((id) => reports.get(id)!),
       diagnostics, earlierDiagnostics, warnings, cancelled, dryRun: false,
     };
   }
@@ -674,7 +676,8 @@ export class Builder {
     };
     inPlanOrder.forEach(place);
     const downstream = new DownstreamIndex(topological, (id) => plan.jobs.get(id)!.deps);
-    return { wanted: inPlanOrder, topological, downstream, roots: new Set(roots) };
+    const position = new Map([...inPlanOrder].map((id, i) => [id, i]));
+    return { wanted: inPlanOrder, position, topological, downstream, roots: new Set(roots) };
   }
 
   private decideContext(plan: Plan, toolchain: ResolvedToolchain, force: boolean, roots: ReadonlySet<string>) {
@@ -716,7 +719,7 @@ export class Builder {
     }
     for (const id of walk) {
       const job = plan.jobs.get(id)!;
-      if (!eager && job.deps.some((d) => likely.has(d))) {
+      if (!eager && this.dependsOnAny(job, likely)) {
         likely.add(id);
         this.freshness.markStale(id); // until it is judged or run
         continue;
@@ -734,7 +737,7 @@ export class Builder {
       if (reason === null && !known) this.freshness.markFresh(id, state.lastSeq);
       if (reason !== null) this.freshness.markStale(id);
       reasons.set(id, reason);
-      if (reason !== null || job.deps.some((d) => likely.has(d))) likely.add(id);
+      if (reason !== null || this.dependsOnAny(job, likely)) likely.add(id);
     }
     this.surveyed = { wanted, epoch: this.freshness.epoch };
     return { reasons, likely };
@@ -908,14 +911,31 @@ export class Builder {
    */
   private suspects(job: PlannedJob, ran: ReadonlySet<string>): [number, string][] {
     if (job.depfile || job.user || ran.size === 0) return [];
-    let positions = this.depPositions.get(job);
-    if (!positions) this.depPositions.set(job, positions = new Map(job.deps.map((d, i) => [d, i])));
+    const positions = this.depPositionsOf(job);
     const out: [number, string][] = [];
     for (const id of ran) {
       const at = positions.get(id);
       if (at !== undefined) out.push([at, id]);
     }
     return out;
+  }
+
+  /**
+   * Whether `job` depends on one of `ids`, walking the smaller side: a 10k-object link after a
+   * one-file edit looks up the one job that ran, not its 10k dependencies.
+   */
+  private dependsOnAny(job: PlannedJob, ids: ReadonlySet<string>): boolean {
+    if (ids.size === 0 || job.deps.length === 0) return false;
+    if (job.deps.length <= ids.size) return job.deps.some((d) => ids.has(d));
+    const positions = this.depPositionsOf(job);
+    for (const id of ids) if (positions.has(id)) return true;
+    return false;
+  }
+
+  private depPositionsOf(job: PlannedJob): ReadonlyMap<string, number> {
+    let positions = this.depPositions.get(job);
+    if (!positions) this.depPositions.set(job, positions = new Map(job.deps.map((d, i) => [d, i])));
+    return positions;
   }
 
   /** Kept per planned job (a plan is immutable): a 10k-object link's command line is ~0.5 MB. */
@@ -1049,6 +1069,11 @@ function currentHash(state: ProjectState, plan: Plan, externals: ExternalFiles, 
   if (file) return file.hash;
   // Outside the root, or in a folder the watcher does not track: look at the disk.
   return externals.hash(path);
+}
+
+/** The ids that have a place, in that order. */
+function byPosition(ids: Iterable<string>, position: ReadonlyMap<string, number>): string[] {
+  return [...ids].filter((id) => position.has(id)).sort((a, b) => position.get(a)! - position.get(b)!);
 }
 
 /**

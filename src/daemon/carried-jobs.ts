@@ -24,20 +24,19 @@ export class CarriedJobs {
   }
 
   /**
-   * Hand over, in `order`, the carried jobs a requested build wants and will not run again
-   * (`settled`: up to date now, nothing upstream about to change). The others are dropped: the
-   * request runs them itself and reports that run.
+   * Hand over, in the order of `wanted` (each wanted job's place), the carried jobs a requested
+   * build wants and will not run again (`settled`: up to date now, nothing upstream about to
+   * change). The others it wants are dropped: the request runs them itself and reports that run.
+   * Costs what is carried, not what is wanted (every job of a 10k plan).
    */
-  take(order: Iterable<string>, settled: (id: string) => boolean): CarriedJob[] {
+  take(wanted: ReadonlyMap<string, number>, settled: (id: string) => boolean): CarriedJob[] {
     const taken: CarriedJob[] = [];
-    if (this.jobs.size === 0) return taken; // the usual case: `order` may be every job of a 10k plan
-    for (const id of order) {
-      const job = this.jobs.get(id);
-      if (!job) continue;
+    for (const [id, job] of this.jobs) {
+      if (!wanted.has(id)) continue;
       this.jobs.delete(id);
       if (settled(id)) taken.push(job);
     }
-    return taken;
+    return taken.sort((a, b) => wanted.get(a.report.id)! - wanted.get(b.report.id)!);
   }
 
   get size(): number {

@@ -114,10 +114,11 @@ describe('CarriedJobs', () => {
     carried.ranOnChange(job('b.o', 'succeeded'));
     carried.ranOnChange(job('a.o', 'succeeded'));
     carried.ranOnChange(job('bin', 'succeeded'));
-    const taken = carried.take(['a.o', 'b.o', 'other.o'], () => true);
+    const order = (...ids: string[]) => new Map(ids.map((id, i) => [id, i]));
+    const taken = carried.take(order('a.o', 'b.o', 'other.o'), () => true);
     expect(taken.map((j) => [j.report.id, j.report.startedOnChange])).toEqual([['a.o', true], ['b.o', true]]);
     expect(carried.size).toBe(1);
-    expect(carried.take(['a.o', 'b.o'], () => true)).toEqual([]);
+    expect(carried.take(order('a.o', 'b.o'), () => true)).toEqual([]);
   });
 
   it('drops a job whose last run on change failed, and a job the request will run itself', () => {
@@ -125,7 +126,7 @@ describe('CarriedJobs', () => {
     carried.ranOnChange(job('a.o', 'succeeded'));
     carried.ranOnChange(job('a.o', 'failed'));
     carried.ranOnChange(job('c.o', 'succeeded'));
-    expect(carried.take(['a.o', 'c.o'], (id) => id !== 'c.o')).toEqual([]);
+    expect(carried.take(new Map([['a.o', 0], ['c.o', 1]]), (id) => id !== 'c.o')).toEqual([]);
     expect(carried.size).toBe(0);
   });
 });

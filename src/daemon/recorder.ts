@@ -227,7 +227,7 @@ export class Recorder {
  * Compaction's choice, with each kept job-finished record that patches a dropped one written out
  * in full (events/inputs-patch.ts): the compacted log alone still rebuilds every job's inputs.
  */
-export function keepingPatchesWhole(kept: (record: LogRecord) => boolean): (record: LogRecord) => boolean | JmakeEvent {
+function keepingPatchesWhole(kept: (record: LogRecord) => boolean): (record: LogRecord) => boolean | JmakeEvent {
   const folder = new InputsFolder();
   const keptSeqs = new Set<number>();
   return (record) => {

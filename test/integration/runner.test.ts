@@ -70,6 +70,7 @@ describe.each(variants)('ProcessRunner (real processes, tools started by %s)', (
     await runWith(objects);
     await runWith(objects.map((o, i) => (i === 2500 ? 'obj/edited.o' : o)));
     await runWith([...objects]);
+    await runWith([...objects]); // the same command line again: the text kept from the last run
   });
 
   it('reports a tool that does not exist without retrying, and a tool that wrote nothing as a failure', async () => {

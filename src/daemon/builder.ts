@@ -29,7 +29,7 @@ import { pickEnv } from '../config/build-env.js';
 import { configRefusal, configRefusalOnDisk } from '../config/refusal.js';
 import { JmakeError, isErrno } from '../errors.js';
 import { describeReason, jobKey, whyRun, whyRunOutputOnly, type Reason } from '../graph/decide.js';
-import { TMP_SUFFIX, planBuild, type Plan, type PlannedJob } from '../graph/plan.js';
+import { ASIDE_SUFFIX, TMP_SUFFIX, planBuild, type Plan, type PlannedJob } from '../graph/plan.js';
 import { USAGE_ERROR_CODES, type CacheResult, type DistributedStatus, type BuildParams, type BuildProgress, type BuildResult, type DiagnosticInfo, type JobReport, type ToolsResult, type WatchMessage } from '../protocol/messages.js';
 import { schedule } from '../scheduler/scheduler.js';
 import type { CommandRunner, RunResult } from '../scheduler/runner.js';
@@ -166,7 +166,8 @@ export class Builder {
 
   /** The output watcher saw a change: check that output before trusting it again. */
   outputTouched(path: string): void {
-    const id = path.endsWith(TMP_SUFFIX) ? path.slice(0, -TMP_SUFFIX.length) : path;
+    const suffix = path.endsWith(TMP_SUFFIX) ? TMP_SUFFIX : path.endsWith(ASIDE_SUFFIX) ? ASIDE_SUFFIX : '';
+    const id = path.slice(0, path.length - suffix.length);
     this.outputs.touched(id);
     this.freshness.outputTouched(id);
   }
@@ -792,7 +793,7 @@ export class Builder {
       argv = remote?.argv ?? [...(job.launcher ?? []), ...job.argv.slice(0, toolArgs), ...job.cosmeticArgs, ...job.argv.slice(toolArgs)];
       const running = this.deps.runner.run({
         argv, cwd: root, env: remote ? { ...env, ...remote.env } : env,
-        outputs: [{ tmp: join(root, job.tmpOutput), final: join(root, job.output) }], root,
+        outputs: [{ tmp: join(root, job.tmpOutput), final: join(root, job.output), aside: join(root, `${job.output}${ASIDE_SUFFIX}`) }], root,
       }, signal);
       // A job without a depfile (a link, an archive) reads its dependencies' outputs, known before
       // it runs: their hashes and the key are worked out while the tool runs, once its start is on
@@ -956,9 +957,12 @@ export class Builder {
 
   /**
    * What the job read, with each input's content as of the job's start: the depfile's list for
-   * compiles (the source and every header), the input outputs for the rest.
+   * compiles (the source and every header), the input outputs for the rest. An input as it was in
+   * the job's last record is that record's own pair: a 10k-object link after a one-file edit then
+   * makes one new pair, not 10k young objects that survive into the state (a 14 ms scavenge
+   * between the link's exit and its record, traced at 10k), and the patch compares them by identity.
    */
-  private inputsOf(plan: Plan, job: PlannedJob, before: ProjectState, succeeded: boolean): [string, string][] {
+  private inputsOf(plan: Plan, job: PlannedJob, before: ProjectState, succeeded: boolean): Inputs {
     const root = this.deps.root;
     let paths: string[];
     if (job.user) {
@@ -971,7 +975,12 @@ export class Builder {
     } else {
       paths = job.source ? [job.source] : [...job.deps];
     }
-    return paths.map((p) => [p, currentHash(before, plan, this.externals, p) ?? 'missing']);
+    const last = getJob(before, job.id)?.inputs;
+    return paths.map((path, i) => {
+      const hash = currentHash(before, plan, this.externals, path) ?? 'missing';
+      const was = last?.[i];
+      return was !== undefined && was[1] === hash && was[0] === path ? was : [path, hash] as const;
+    });
   }
 
   /** Delete outputs of jobs the plan no longer has (removed sources or targets) under its output dir. */

@@ -43,7 +43,7 @@ export class Freshness {
 
   /** `watched(path)`: whether the watcher reports changes to this input (a tracked file, a job output). */
   constructor(state: ProjectState, private readonly watched: (path: string) => boolean) {
-    for (const [id, record] of allJobs(state)) this.index(id, record.inputs.map(([path]) => path));
+    for (const [id, record] of allJobs(state)) this.index(id, record.inputs.map((pair) => pair[0]));
   }
 
   /** The inputs the builder must check itself, by stat, once per build (a few hundred headers). */
@@ -61,7 +61,7 @@ export class Freshness {
           break;
         case 'job-finished':
           // A patch reads the same paths as the job's previous record (events/inputs-patch.ts).
-          if (!isPatch(event.data.inputs)) this.index(event.data.job, event.data.inputs.map(([path]) => path));
+          if (!isPatch(event.data.inputs)) this.index(event.data.job, event.data.inputs.map((pair) => pair[0]));
           this.touch(event.data.job, event.seq); // its output is an input of the jobs downstream
           break;
         case 'outputs-removed':

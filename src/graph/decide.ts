@@ -51,7 +51,12 @@ export function whyRun(job: PlannedJob, record: JobRecord | undefined, ctx: Deci
     const now = ctx.currentHash(suspect);
     if (now !== entry[1]) return { kind: 'input', path: suspect, from: entry[1], to: now };
   }
-  for (const [path, hash] of record.inputs) {
+  // Indexed: a 10k-object link's check runs too rarely to be optimised, and unoptimised
+  // destructuring costs an iterator per pair (see inputs-patch.ts).
+  const inputs = record.inputs;
+  for (let i = 0; i < inputs.length; i++) {
+    const path = inputs[i]![0];
+    const hash = inputs[i]![1];
     const now = ctx.currentHash(path);
     if (now !== hash) return { kind: 'input', path, from: hash, to: now };
   }
@@ -91,5 +96,5 @@ function short(hash: string): string {
 
 /** The key recorded for a finished job: tool identity, command line and every input's content. */
 export function jobKey(tool: string, argvHash: string, inputs: readonly (readonly [string, string])[], hash: (text: string) => string): string {
-  return hash(`${tool}\u0000${argvHash}\u0000${inputs.map(([p, h]) => `${p}\u0001${h}`).join('\u0000')}`);
+  return hash(`${tool}\u0000${argvHash}\u0000${inputs.map((pair) => `${pair[0]}\u0001${pair[1]}`).join('\u0000')}`);
 }

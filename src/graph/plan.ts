@@ -91,6 +91,12 @@ export interface PlanInput {
 }
 
 export const TMP_SUFFIX = '.jmake-tmp';
+/**
+ * A finished job's previous output is renamed to `<output>.jmake-old` before the new one is renamed
+ * into place, and removed afterwards off the event loop: renaming over it freed its blocks inside the
+ * rename (0.3–3 ms here, on the path from a compile to the link). See ProcessRunner.settleOutputs.
+ */
+export const ASIDE_SUFFIX = '.jmake-old';
 
 const BUILTIN_PROFILES: Readonly<Record<string, Profile>> = {
   debug: { name: 'debug', outputDir: null, own: { flags: ['-O0', '-g'], cFlags: [], cxxFlags: [], includeDirs: [], defines: {}, linkFlags: [], libDirs: [] } },

@@ -1,7 +1,9 @@
 /**
- * Content hashing: xxh64 (xxhash-wasm), printed as 16 lowercase hex digits. Files up to 4 MiB are
+ * Content hashing: xxh64 (xxhash-wasm), printed as 16 lowercase hex digits. Files up to 256 KiB are
  * read and hashed in one go (a sync read is the fastest way for the many small files of a source
- * tree); larger ones are streamed so memory stays flat.
+ * tree); larger ones are streamed through one reused 1 MiB buffer, so memory stays flat and a
+ * build's outputs do not allocate their size afresh each time: a 2.6 MB binary took 1.2–5 ms read
+ * whole (new buffers, and the garbage collections they bring on), ~0.9 ms streamed.
  */
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import xxhash from 'xxhash-wasm';
@@ -12,10 +14,12 @@ export interface Hasher {
   hashFileSync(path: string, size?: number): string;
 }
 
-const WHOLE_FILE_LIMIT = 4 * 1024 * 1024;
+const WHOLE_FILE_LIMIT = 256 * 1024;
 const STREAM_CHUNK = 1024 * 1024;
 
 let shared: Promise<Hasher> | null = null;
+/** The streaming buffer, made on first use (hashing is synchronous, so one is enough). */
+let chunk: Buffer | null = null;
 
 export function loadHasher(): Promise<Hasher> {
   shared ??= xxhash().then((api) => {
@@ -27,7 +31,7 @@ export function loadHasher(): Promise<Hasher> {
         const state = api.create64();
         const fd = openSync(path, 'r');
         try {
-          const buf = Buffer.allocUnsafe(STREAM_CHUNK);
+          const buf = (chunk ??= Buffer.allocUnsafe(STREAM_CHUNK));
           for (;;) {
             const n = readSync(fd, buf, 0, buf.length, null);
             if (n <= 0) break;

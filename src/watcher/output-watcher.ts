@@ -24,15 +24,15 @@ export class OutputWatcher {
   private closed = false;
 
   /**
-   * `fileSuffix`: names ending so are files jmake writes, never folders (its temp outputs): their
-   * events are reported without the stat that looks for new folders. A job's temp output comes,
-   * is renamed and goes: two of the four stats a job cost.
+   * `fileSuffixes`: names ending so are files jmake writes, never folders (its temp outputs and the
+   * previous outputs it moves aside): their events are reported without the stat that looks for new
+   * folders. A job's temp output comes, is renamed and goes: two of the four stats a job cost.
    */
   constructor(
     private readonly root: string,
     private readonly dirs: readonly string[],
     private readonly events: OutputWatcherEvents,
-    private readonly fileSuffix: string | null = null,
+    private readonly fileSuffixes: readonly string[] = [],
   ) {}
 
   start(): void {
@@ -104,7 +104,7 @@ export class OutputWatcher {
     const name = filename.toString();
     const path = `${dir}/${name}`;
     this.events.touched(path);
-    if (event !== 'rename' || (this.fileSuffix !== null && name.endsWith(this.fileSuffix))) return;
+    if (event !== 'rename' || this.fileSuffixes.some((suffix) => name.endsWith(suffix))) return;
     let isDir = false;
     try {
       isDir = statSync(join(this.root, path)).isDirectory();

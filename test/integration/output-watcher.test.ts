@@ -40,7 +40,7 @@ describe('OutputWatcher (real inotify)', () => {
     root = mkdtempSync(join(tmpdir(), 'jmake-outwatch-'));
     mkdirSync(join(root, 'build'), { recursive: true });
     const touched = new Set<string>();
-    watcher = new OutputWatcher(root, ['build'], { touched: (p) => touched.add(p), lost: () => undefined }, '.jmake-tmp');
+    watcher = new OutputWatcher(root, ['build'], { touched: (p) => touched.add(p), lost: () => undefined }, ['.jmake-tmp']);
     watcher.start();
     writeFileSync(join(root, 'build/app.jmake-tmp'), 'being written');
     renameSync(join(root, 'build/app.jmake-tmp'), join(root, 'build/app'));

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execaSync } from 'execa';
 import { ProcessRunner, type ProcessRunnerOptions } from '../../src/scheduler/runner.js';
+import { waitFor } from '../helpers/wait.js';
 
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -82,6 +83,32 @@ describe.each(variants)('ProcessRunner (real processes, tools started by %s)', (
     const silent = await newRunner().run({ argv: ['true'], cwd: dir, env: process.env, outputs: [{ tmp: `${out}.jmake-tmp`, final: out }] }, never);
     expect(silent.exitCode).toBe(1);
     expect(silent.output).toMatch(/did not write/);
+  });
+
+  it('moves the previous output aside, puts the new one in place, then removes the old one; puts it back when the tool wrote nothing', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'jmake-runner-'));
+    const out = join(dir, 'app');
+    const spec = (script: string) => ({
+      argv: ['sh', '-c', script], cwd: dir, env: process.env,
+      outputs: [{ tmp: `${out}.jmake-tmp`, final: out, aside: `${out}.jmake-old` }],
+    });
+    writeFileSync(out, 'previous');
+    const runner = newRunner();
+    const replaced = await runner.run(spec(`echo new > '${out}.jmake-tmp'`), never);
+    expect(replaced).toMatchObject({ exitCode: 0, spawnError: null });
+    expect(readFileSync(out, 'utf8')).toBe('new\n');
+    await waitFor(() => !existsSync(`${out}.jmake-old`), { what: 'the previous output to be removed' });
+    // A stale aside (a crash between the two renames) is replaced, not trusted or kept.
+    writeFileSync(`${out}.jmake-old`, 'stale');
+    expect((await runner.run(spec(`echo newer > '${out}.jmake-tmp'`), never)).exitCode).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe('newer\n');
+    await waitFor(() => !existsSync(`${out}.jmake-old`), { what: 'the stale aside to be removed' });
+    // A tool that exits 0 without writing fails, and the output it should have replaced stays.
+    const silent = await runner.run(spec('true'), never);
+    expect(silent.exitCode).toBe(1);
+    expect(silent.output).toMatch(/did not write/);
+    expect(readFileSync(out, 'utf8')).toBe('newer\n');
+    expect(existsSync(`${out}.jmake-old`)).toBe(false);
   });
 
   it('starts the tool from jmake-spawn when it is on, else from this process', async () => {

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { isErrno, JmakeError } from '../errors.js';
+import { DAEMON_NODE_FLAGS } from '../daemon/idle-gc.js';
 import { daemonMainPath } from '../package-root.js';
 import { projectPaths } from '../project/paths.js';
 import { logTail } from './log-tail.js';
@@ -20,7 +21,7 @@ export function spawnDaemon(root: string, env: NodeJS.ProcessEnv, timeoutMs: num
   const out = openDaemonLog(paths.stateDir, paths.daemonLog);
   let child;
   try {
-    child = spawn(process.execPath, [daemonMainPath(), '--root', root], {
+    child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, daemonMainPath(), '--root', root], {
       cwd: root,
       env,
       detached: true,

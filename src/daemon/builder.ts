@@ -53,6 +53,7 @@ import { DownstreamIndex } from '../graph/downstream.js';
 import { runUserJob } from './user-job-runner.js';
 import type { Logger } from './logger.js';
 import { CarriedJobs } from './carried-jobs.js';
+import { IdleCollector, minorCollector } from './idle-gc.js';
 import { ChangeTrigger, buildChanges } from './change-trigger.js';
 import { BuildFeed, ChangeList, type FeedListener } from './build-feed.js';
 import type { Recorder } from './recorder.js';
@@ -122,6 +123,8 @@ export class Builder {
   private readonly freshness: Freshness;
   private outputsUntrusted = false;
   private readonly trigger: ChangeTrigger;
+  /** A minor GC once no build runs (idle-gc.ts). */
+  private readonly idleCollector: IdleCollector;
   private readonly carried = new CarriedJobs();
   /** The change build queued or running, if any: a request that waits for it may cancel it. */
   private changeBuild: { controller: AbortController; started: boolean } | null = null;
@@ -154,6 +157,7 @@ export class Builder {
     this.freshness = new Freshness(deps.recorder.state, watched);
     // A watcher asked for every change to be built, whatever [daemon] build_on_change says.
     const enabled = () => deps.buildOnChange() || this.feed.watchers > 0;
+    this.idleCollector = new IdleCollector(minorCollector(), () => this.busy, (ms) => deps.logger.log('daemon', `minor collection while idle: ${ms.toFixed(1)} ms`));
     this.trigger = new ChangeTrigger({ delayMs: CHANGE_DEBOUNCE_MS, enabled, start: (params) => this.startChangeBuild(params) });
     deps.recorder.subscribe((events) => {
       this.freshness.onEvents(events);
@@ -182,6 +186,10 @@ export class Builder {
     return this.running > 0;
   }
 
+  private wentIdle(): void {
+    if (this.running === 0) this.idleCollector.idle();
+  }
+
   build(params: BuildParams, progress: (p: BuildProgress) => void, signal: AbortSignal): Promise<BuildResult> {
     if (this.running > 0) {
       progress({ type: 'waiting', reason: this.changeBuild?.started ? 'finishing the build started when the sources changed' : 'another build is running' });
@@ -201,7 +209,7 @@ export class Builder {
       signal.removeEventListener('abort', cancelChange);
       return this.run(params, progress, signal, 'request', synced);
     });
-    this.queue = next.catch(() => undefined).finally(() => { this.running--; });
+    this.queue = next.catch(() => undefined).finally(() => { this.running--; this.wentIdle(); });
     return next;
   }
 
@@ -211,6 +219,7 @@ export class Builder {
     this.externals.close();
     this.deps.toolchains.close();
     this.trigger.close();
+    this.idleCollector.close();
     this.changeBuild?.controller.abort();
     this.cancelRunning();
   }
@@ -254,6 +263,7 @@ export class Builder {
     }).finally(() => {
       this.running--;
       after();
+      this.wentIdle();
     });
   }
 

@@ -48,6 +48,14 @@ describe('daemon lifecycle', () => {
     expect(ready.daemon.pid).toBe(status.daemon.pid);
   });
 
+  it('runs the daemon with gc exposed and collects the young generation once a build is over', async () => {
+    // The flags spawnDaemon passes (daemon/idle-gc.ts): without --expose-gc nothing is collected.
+    const p = await createProject('hello');
+    const built = await p.run(['build']);
+    expect(built.code).toBe(0);
+    await waitFor(() => /minor collection while idle: [\d.]+ ms/.test(p.daemonLog()), { what: 'the idle collection after the build' });
+  });
+
   it('ten concurrent starts give exactly one daemon', async () => {
     const p = await createProject();
     const results = await Promise.all(Array.from({ length: 10 }, () => p.json(['daemon', 'start'])));

@@ -95,6 +95,8 @@ interface Selection {
 }
 
 const MAX_LOG_IN_EVENT = 64 * 1024;
+/** Bounds the remembered depfile paths (a tree's headers and system headers are far fewer). */
+const DEP_PATHS_KEPT = 200_000;
 const CONFIG_PATH = 'jmake.toml';
 /**
  * No wait of its own before a change build: the watcher's settle window already waited for the
@@ -140,6 +142,10 @@ export class Builder {
   /** The wanted set whose every job the last full survey judged, in which freshness epoch. */
   private surveyed: { wanted: ReadonlySet<string>; epoch: number } | null = null;
   private readonly argvHashes = new WeakMap<PlannedJob, string>();
+  /** Depfile paths as written by the compiler -> as jmake names them (the same system headers come in every depfile). */
+  private readonly depPaths = new Map<string, string>();
+  /** The command line each planned job runs (toolArgv). */
+  private readonly toolArgvs = new WeakMap<PlannedJob, readonly string[]>();
   /** Each dependency's index in a planned job's `deps` (and so in its inputs, for a link): see `suspects` and `dependsOnAny`. */
   private readonly depPositions = new WeakMap<PlannedJob, Map<string, number>>();
   /** Every build, as it happens, for `jmake watch`. */
@@ -786,7 +792,7 @@ export class Builder {
     const cacheStarted = performance.now();
     const hit = primary ? await this.restoreFromCache(cache!, primary, job, hashNow) : null;
     let result: RunResult;
-    let argv: string[];
+    let argv: readonly string[];
     let distcc: DistccOutcome | null = null;
     let known: { inputs: Inputs; key: string } | null = null;
     if (hit) {
@@ -798,9 +804,8 @@ export class Builder {
       // What it wrote may be a tracked file (a generated header): in the state before dependents are judged.
       if (job.user.outputs.length > 0) await this.deps.watcher().sync();
     } else {
-      const toolArgs = job.tool === 'user' ? 1 : toolchain.toolchain.tools[job.tool]?.argv.length ?? 1;
       const remote = this.distributed.command(job, toolchain, hosts);
-      argv = remote?.argv ?? [...(job.launcher ?? []), ...job.argv.slice(0, toolArgs), ...job.cosmeticArgs, ...job.argv.slice(toolArgs)];
+      argv = remote?.argv ?? this.toolArgv(job, toolchain);
       const running = this.deps.runner.run({
         argv, cwd: root, env: remote ? { ...env, ...remote.env } : env,
         outputs: [{ tmp: join(root, job.tmpOutput), final: join(root, job.output), aside: join(root, `${job.output}${ASIDE_SUFFIX}`) }], root,
@@ -950,6 +955,22 @@ export class Builder {
   }
 
   /** Kept per planned job (a plan is immutable): a 10k-object link's command line is ~0.5 MB. */
+  /**
+   * The command line a job runs locally: its launcher, the tool, the flags that do not change the
+   * output (not in the key), then the rest. Kept per planned job (a plan lives until the config or
+   * the toolchain changes): a 10k-object link's is built once, and the runner then knows its
+   * response file is still right by comparing one array.
+   */
+  private toolArgv(job: PlannedJob, toolchain: ResolvedToolchain): readonly string[] {
+    let argv = this.toolArgvs.get(job);
+    if (argv === undefined) {
+      const toolArgs = job.tool === 'user' ? 1 : toolchain.toolchain.tools[job.tool]?.argv.length ?? 1;
+      argv = [...(job.launcher ?? []), ...job.argv.slice(0, toolArgs), ...job.cosmeticArgs, ...job.argv.slice(toolArgs)];
+      this.toolArgvs.set(job, argv);
+    }
+    return argv;
+  }
+
   private argvHash(job: PlannedJob): string {
     let hash = this.argvHashes.get(job);
     if (hash === undefined) {
@@ -980,7 +1001,7 @@ export class Builder {
     } else if (job.depfile && succeeded) {
       let text = '';
       try { text = readFileSync(join(root, job.depfile), 'utf8'); } catch { /* no depfile: only the source */ }
-      paths = parseDepfile(text).inputs.map((p) => normalizeDepPath(p, root));
+      paths = parseDepfile(text).inputs.map((p) => this.depPath(p));
       if (job.source && !paths.includes(job.source)) paths.unshift(job.source);
     } else {
       paths = job.source ? [job.source] : [...job.deps];
@@ -991,6 +1012,17 @@ export class Builder {
       const was = last?.[i];
       return was !== undefined && was[1] === hash && was[0] === path ? was : [path, hash] as const;
     });
+  }
+
+  /** `normalizeDepPath`, remembered: ~30 paths a compile here, most of them the same system headers. */
+  private depPath(written: string): string {
+    let path = this.depPaths.get(written);
+    if (path === undefined) {
+      path = normalizeDepPath(written, this.deps.root);
+      if (this.depPaths.size >= DEP_PATHS_KEPT) this.depPaths.clear();
+      this.depPaths.set(written, path);
+    }
+    return path;
   }
 
   /** Delete outputs of jobs the plan no longer has (removed sources or targets) under its output dir. */

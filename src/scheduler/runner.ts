@@ -80,8 +80,8 @@ export class ProcessRunner implements CommandRunner {
   private native: Promise<NativeSpawn | null> | null = null;
   /** Output files of finished jmake-spawn jobs, for the next ones (at most one per job running at once). */
   private readonly spareLogs: JobLog[] = [];
-  /** The response file last written for each output, and the arguments it holds. */
-  private readonly responseFiles = new Map<string, { args: readonly string[]; path: string }>();
+  /** The response file last written for each output, and the command line whose arguments it holds. */
+  private readonly responseFiles = new Map<string, { argv: readonly string[]; path: string }>();
 
   constructor(private readonly options: ProcessRunnerOptions = {}) {}
 
@@ -112,11 +112,12 @@ export class ProcessRunner implements CommandRunner {
       mkdirSync(dirname(final), { recursive: true });
       removeTemp(tmp);
     }
-    const [file, ...args] = spec.argv as [string, ...string[]];
-    const rsp = this.responseFile(spec, args);
+    const file = spec.argv[0]!;
+    const rsp = this.responseFile(spec);
+    const args = rsp ? [`@${rsp}`] : spec.argv.slice(1); // (not `[file, ...args] =`: an iterator step per argument)
     let attempt = 0;
     for (;;) {
-      const result = await this.once(file, rsp ? [`@${rsp}`] : args, spec, signal);
+      const result = await this.once(file, args, spec, signal);
       if (result.spawnError === 'ESPAWNHELPER' && fallback && !signal.aborted) {
         this.settleOutputs(spec, result); // removes what the killed job half-wrote
         return fallback.run(spec, signal);
@@ -238,17 +239,22 @@ export class ProcessRunner implements CommandRunner {
    * gcc, clang, ar and the LLVM tools all read `@file` (whitespace-separated, quotes honoured). The
    * file is kept in the private folder and written again only when the arguments changed: a relink
    * of the same 10k objects after an edit reuses it. Rendering, writing and removing its ~0.7 MB
-   * each time cost ~5 ms, then ~1.5 ms, of every such link's start and end here.
+   * each time cost ~5 ms, then ~1.5 ms, of every such link's start and end here. The builder passes
+   * the same argv array for the same job (Builder.toolArgv), so the usual check is one comparison.
    */
-  private responseFile(spec: RunSpec, args: readonly string[]): string | null {
-    if (args.reduce((n, a) => n + a.length + 1, 0) < RESPONSE_FILE_OVER || spec.outputs.length === 0) return null;
+  private responseFile(spec: RunSpec): string | null {
+    if (spec.outputs.length === 0) return null;
+    const argv = spec.argv;
     const output = spec.outputs[0]!.final;
     const last = this.responseFiles.get(output);
-    if (last && sameList(last.args, args) && existsSync(last.path)) return last.path;
+    if (last && sameList(last.argv, argv) && existsSync(last.path)) return last.path;
+    let length = 0;
+    for (let i = 1; i < argv.length; i++) length += argv[i]!.length + 1;
+    if (length < RESPONSE_FILE_OVER) return null;
     const path = join(this.logs(), `${++this.logCount}.rsp`);
-    writeFileSync(path, args.map(responseFileArg).join('\n'));
+    writeFileSync(path, argv.slice(1).map(responseFileArg).join('\n'));
     if (last) unlink(last.path, () => undefined);
-    this.responseFiles.set(output, { args, path });
+    this.responseFiles.set(output, { argv, path });
     return path;
   }
 

@@ -954,7 +954,6 @@ export class Builder {
     return positions;
   }
 
-  /** Kept per planned job (a plan is immutable): a 10k-object link's command line is ~0.5 MB. */
   /**
    * The command line a job runs locally: its launcher, the tool, the flags that do not change the
    * output (not in the key), then the rest. Kept per planned job (a plan lives until the config or
@@ -971,6 +970,7 @@ export class Builder {
     return argv;
   }
 
+  /** Kept per planned job (a plan is immutable): a 10k-object link's command line is ~0.5 MB. */
   private argvHash(job: PlannedJob): string {
     let hash = this.argvHashes.get(job);
     if (hash === undefined) {

@@ -257,7 +257,6 @@ export class ProcessRunner implements CommandRunner {
     this.responseFiles.set(output, { argv, path });
     return path;
   }
-
 }
 
 /** Quoted only when it must be: quoting each of a 10k-object link's arguments cost ~5 ms. */
@@ -268,10 +267,6 @@ function responseFileArg(arg: string): string {
 /** What separates or quotes arguments in a response file (gcc's and LLVM's readers alike). */
 const RESPONSE_FILE_SPECIAL = /[\s"'\\]/;
 
-/**
- * Remove a temp output if it is there. One unlink: rmSync looks first (two lstats), which cost
- * ~0.1 ms a job here. Anything else than a missing file goes the long way, as before.
- */
 /** Rename the previous output out of the way; false when there is none. */
 function moveAside(final: string, aside: string): boolean {
   try {
@@ -291,6 +286,10 @@ function putBack(aside: string, final: string): void {
   }
 }
 
+/**
+ * Remove a temp output if it is there. One unlink: rmSync looks first (two lstats), which cost
+ * ~0.1 ms a job here. Anything else than a missing file goes the long way, as before.
+ */
 function removeTemp(path: string): void {
   try {
     unlinkSync(path);

@@ -176,8 +176,9 @@ export class Builder {
 
   /** The output watcher saw a change: check that output before trusting it again. */
   outputTouched(path: string): void {
-    const suffix = path.endsWith(TMP_SUFFIX) ? TMP_SUFFIX : path.endsWith(ASIDE_SUFFIX) ? ASIDE_SUFFIX : '';
-    const id = path.slice(0, path.length - suffix.length);
+    // A previous output moved aside tells nothing: the move itself was reported under the output's name.
+    if (path.endsWith(ASIDE_SUFFIX)) return;
+    const id = path.endsWith(TMP_SUFFIX) ? path.slice(0, -TMP_SUFFIX.length) : path;
     this.outputs.touched(id);
     this.freshness.outputTouched(id);
   }
@@ -624,7 +625,7 @@ export class Builder {
    */
   private writeCompdb(config: BuildConfig, plan: Plan, toolchain: ResolvedToolchain, always = false): number {
     if (!config.compile.compdb) return 0;
-    const entries = compdbEntries(plan, this.deps.root, (job) => (job.tool === 'user' ? 1 : toolchain.toolchain.tools[job.tool]?.argv.length ?? 1));
+    const entries = compdbEntries(plan, this.deps.root, (job) => toolArgCount(job, toolchain));
     const text = compdbText(entries);
     const file = join(this.deps.root, config.compile.compdb);
     try {
@@ -963,7 +964,7 @@ export class Builder {
   private toolArgv(job: PlannedJob, toolchain: ResolvedToolchain): readonly string[] {
     let argv = this.toolArgvs.get(job);
     if (argv === undefined) {
-      const toolArgs = job.tool === 'user' ? 1 : toolchain.toolchain.tools[job.tool]?.argv.length ?? 1;
+      const toolArgs = toolArgCount(job, toolchain);
       argv = [...(job.launcher ?? []), ...job.argv.slice(0, toolArgs), ...job.cosmeticArgs, ...job.argv.slice(toolArgs)];
       this.toolArgvs.set(job, argv);
     }
@@ -1168,6 +1169,13 @@ function isUnderOtherProfile(id: string, plan: Plan): boolean {
   return !/^(obj|bin|lib|ir)\//.test(rest) && !rest.startsWith('thinlto-cache/');
 }
 
+/**
+ * How many of a job's leading arguments name its tool (1, or more for a tool configured with
+ * arguments of its own): the flags that do not change the output go after them.
+ */
+function toolArgCount(job: PlannedJob, toolchain: ResolvedToolchain): number {
+  return job.tool === 'user' ? 1 : toolchain.toolchain.tools[job.tool]?.argv.length ?? 1;
+}
 
 /** The command as it runs (`-v`, `-n`): the launcher, if any, before the tool. */
 function commandOf(job: PlannedJob): readonly string[] {

@@ -25,7 +25,7 @@ export function minorCollector(): Collect | null {
 
 export class IdleCollector {
   private timer: NodeJS.Timeout | null = null;
-  /** Collections done (for status and tests). */
+  /** Collections done (the tests read it; the daemon logs each one instead). */
   collections = 0;
 
   /** `collected(ms)`: told after each collection how long it took (the daemon logs it). */

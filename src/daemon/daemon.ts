@@ -8,7 +8,7 @@
  * with daemon-stopping, close the watcher, record daemon-stopped, fsync, snapshot, close and remove
  * the socket and daemon.json, release the lock.
  */
-import { mkdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_SETTINGS, type DaemonSettings } from '../config/daemon-settings.js';
 import { errorMessage } from '../errors.js';
@@ -64,10 +64,8 @@ export class Daemon {
    * Tools start through jmake-spawn, which the daemon talks to directly (one fork, at the first
    * job); without it, through the spawner process, so the daemon never forks per job.
    */
-  private readonly spawner = new SpawnerRunner((message) => this.logger.log('job', message));
-  private readonly runner = new ProcessRunner({
-    native: { env: process.env, log: (message) => this.logger.log('job', message), fallback: this.spawner },
-  });
+  private readonly spawner: SpawnerRunner;
+  private readonly runner: ProcessRunner;
   private transport!: Transport;
   private server!: RequestServer;
   private idleTimer: NodeJS.Timeout | null = null;
@@ -90,7 +88,11 @@ export class Daemon {
     private readonly registryPath: string,
     /** The log lost a tail at start: everything is re-hashed rather than trusted by its stat. */
     private readonly recoveredAtStart: boolean,
-  ) {}
+  ) {
+    const log = (message: string) => this.logger.log('job', message);
+    this.spawner = new SpawnerRunner(log, paths.jobOutputDir);
+    this.runner = new ProcessRunner({ tempDir: paths.jobOutputDir, native: { env: process.env, log, fallback: this.spawner } });
+  }
 
   static async start(options: StartOptions): Promise<StartOutcome> {
     const paths = projectPaths(options.root);
@@ -99,6 +101,8 @@ export class Daemon {
     // The lock comes first: a loser must not touch the log, the socket or daemon.json.
     const lock = await acquireLock(lockAddress(id));
     if (!lock) return { kind: 'lock-held' };
+    // What a daemon killed mid-build left there; only the lock holder runs jobs for this project.
+    rmSync(paths.jobOutputDir, { recursive: true, force: true });
     const logger = new FileLogger(paths.daemonLog);
     try {
       const runtimeDir = ensureRuntimeDir(options.env);

@@ -12,6 +12,11 @@ export interface ProjectPaths {
   readonly daemonJson: string;
   /** Sync cookies: files the watcher must report before a request is answered. */
   readonly cookiesDir: string;
+  /**
+   * The tools' output files and response files (scheduler/runner.ts). Inside the state dir rather
+   * than the OS temp dir, so that what a killed daemon left is removed by the next one at its start.
+   */
+  readonly jobOutputDir: string;
 }
 
 export const STATE_DIR_NAME = '.jmake';
@@ -27,5 +32,6 @@ export function projectPaths(root: string): ProjectPaths {
     daemonLog: join(stateDir, 'daemon.log'),
     daemonJson: join(stateDir, 'daemon.json'),
     cookiesDir: join(stateDir, 'cookies'),
+    jobOutputDir: join(stateDir, 'job-output'),
   };
 }

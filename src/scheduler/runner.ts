@@ -59,7 +59,11 @@ const SPAWN_RETRIES = 3;
 const RETRYABLE_SPAWN = new Set(['EAGAIN', 'EMFILE', 'ENFILE', 'ENOMEM', 'ESPAWNHELPER']);
 
 export interface ProcessRunnerOptions {
-  /** Where the folder for the tools' output files is made (default: the OS temp dir). */
+  /**
+   * Where the folder for the tools' output files is made, created when missing (default: the OS
+   * temp dir). The daemon passes one inside its state dir, which it clears at start: the folder is
+   * removed when the process exits, but a killed process cannot.
+   */
   readonly tempDir?: string;
   /** Start tools through jmake-spawn when it can be built (native-spawn.ts); `log` says when not. */
   readonly native?: {
@@ -97,10 +101,13 @@ export class ProcessRunner implements CommandRunner {
     return this.native.then((native) => (native?.alive ? native : null));
   }
 
-  /** Stop the helper (it exits once its children have) and remove the spare output files. */
+  /** Stop the helper (it exits once its children have) and remove the private folder. */
   async close(): Promise<void> {
     (await this.native)?.close();
     for (const log of this.spareLogs.splice(0)) dropLog(log);
+    this.responseFiles.clear();
+    if (this.logDir !== null) rmSync(this.logDir, { recursive: true, force: true });
+    this.logDir = null;
   }
 
   async run(spec: RunSpec, signal: AbortSignal): Promise<RunResult> {
@@ -228,7 +235,9 @@ export class ProcessRunner implements CommandRunner {
   /** A private folder for the tools' output files, made on first use, removed when the process exits. */
   private logs(): string {
     if (this.logDir === null) {
-      const dir = mkdtempSync(join(this.options.tempDir ?? tmpdir(), 'jmake-job-output-'));
+      const parent = this.options.tempDir ?? tmpdir();
+      mkdirSync(parent, { recursive: true });
+      const dir = mkdtempSync(join(parent, 'jmake-job-output-'));
       process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
       this.logDir = dir;
     }

@@ -17,7 +17,8 @@ export class SpawnerRunner implements CommandRunner {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
 
-  constructor(private readonly log: (message: string) => void) {}
+  /** `tempDir`: where the spawner makes the folder for its tools' output files (ProcessRunnerOptions). */
+  constructor(private readonly log: (message: string) => void, private readonly tempDir?: string) {}
 
   run(spec: RunSpec, signal: AbortSignal): Promise<RunResult> {
     const child = this.spawner();
@@ -43,7 +44,7 @@ export class SpawnerRunner implements CommandRunner {
 
   private spawner(): ChildProcess {
     if (this.child && this.child.connected) return this.child;
-    const child = fork(join(packageRoot(), 'dist', 'src', 'scheduler', 'spawner.js'), [], {
+    const child = fork(join(packageRoot(), 'dist', 'src', 'scheduler', 'spawner.js'), this.tempDir === undefined ? [] : [this.tempDir], {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       serialization: 'json',
     });

@@ -10,7 +10,7 @@
  *
  * Messages (JSON): daemon -> spawner `{type: 'run', id, spec}` and `{type: 'cancel', id}`;
  * spawner -> daemon `{type: 'done', id, result}`. The spawner exits when the channel closes, so it
- * never outlives its daemon.
+ * never outlives its daemon. Its one argument, when given, is the folder for its tools' output files.
  */
 import { ProcessRunner, type RunResult, type RunSpec } from './runner.js';
 
@@ -19,6 +19,7 @@ type Inbound = { type: 'run'; id: number; spec: RunSpec } | { type: 'cancel'; id
 // Tools start through jmake-spawn (posix_spawn) when it can be built; the reason when not goes to the
 // daemon's log (this process's stderr is the daemon's).
 const runner = new ProcessRunner({
+  tempDir: process.argv[2],
   native: { env: process.env, log: (message) => process.stderr.write(`${new Date().toISOString()} [job] ${message}\n`) },
 });
 const running = new Map<number, AbortController>();

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createProject, disposeAll, isAlive, BIN, startDaemonOfVersion } from '../helpers/project.js';
@@ -79,6 +79,26 @@ describe('daemon lifecycle', () => {
     const status = await p.json(['status']);
     expect(status.daemon.pid).not.toBe(first.pid);
     expect(isAlive(status.daemon.pid)).toBe(true);
+  });
+
+  it('keeps its tools\' output files in .jmake/job-output; a daemon killed mid-life leaves them to the next one, which removes them', async () => {
+    const p = await createProject('hello');
+    expect((await p.run(['build'])).code).toBe(0);
+    const jobOutput = p.path('.jmake/job-output');
+    const [killedOnes] = readdirSync(jobOutput);
+    expect(killedOnes).toMatch(/^jmake-job-output-/);
+    const first = await p.json(['status']);
+    process.kill(first.daemon.pid, 'SIGKILL');
+    await waitFor(() => !isAlive(first.daemon.pid), { what: 'the killed daemon to be gone' });
+    expect(existsSync(join(jobOutput, killedOnes!))).toBe(true);
+
+    expect((await p.run(['build', '--force'])).code).toBe(0);
+    const now = readdirSync(jobOutput);
+    expect(now).toHaveLength(1);
+    expect(now[0]).not.toBe(killedOnes);
+    // Stopped cleanly, a daemon removes its own.
+    await p.json(['daemon', 'stop']);
+    expect(readdirSync(jobOutput)).toEqual([]);
   });
 
   it('stops on SIGTERM: records daemon-stopped, removes its socket and daemon.json', async () => {

@@ -119,7 +119,7 @@ describe('jmake-spawn', () => {
   it('when it dies, the job it ran is killed and run again with execa, and so are later jobs', async () => {
     const { dir, env } = fresh();
     const logged: string[] = [];
-    const runner = new ProcessRunner({ native: { env, log: (m) => logged.push(m) } });
+    const runner = new ProcessRunner({ tempDir: dir, native: { env, log: (m) => logged.push(m) } });
     const first = await runner.run({ argv: ['sh', '-c', 'echo $PPID'], cwd: dir, env, outputs: [] }, never);
     const helper = Number(first.output.trim());
     expect(helper).not.toBe(process.pid);
@@ -152,7 +152,7 @@ describe('jmake-spawn', () => {
     };
     // Off: every job goes to the fallback, and the log says so once.
     const logged: string[] = [];
-    const off = new ProcessRunner({ native: { env: { ...env, JMAKE_NATIVE_SPAWN: '0' }, log: (m) => logged.push(m), fallback } });
+    const off = new ProcessRunner({ tempDir: dir, native: { env: { ...env, JMAKE_NATIVE_SPAWN: '0' }, log: (m) => logged.push(m), fallback } });
     expect((await off.run({ argv: ['true'], cwd: dir, env, outputs: [] }, never)).output).toBe('from the fallback\n');
     expect((await off.run({ argv: ['false'], cwd: dir, env, outputs: [] }, never)).output).toBe('from the fallback\n');
     expect(handed).toEqual([['true'], ['false']]);
@@ -161,7 +161,7 @@ describe('jmake-spawn', () => {
     // On: jobs run through the helper; one it dies under is killed and handed over, with its
     // half-written output removed, and so is every later job.
     handed.length = 0;
-    const on = new ProcessRunner({ native: { env, log: (m) => logged.push(m), fallback } });
+    const on = new ProcessRunner({ tempDir: dir, native: { env, log: (m) => logged.push(m), fallback } });
     const first = await on.run({ argv: ['sh', '-c', 'echo $PPID'], cwd: dir, env, outputs: [] }, never);
     const helper = Number(first.output.trim());
     expect(helper).not.toBe(process.pid);
@@ -188,7 +188,7 @@ describe('jmake-spawn', () => {
     expect(noCompiler).toHaveProperty('reason');
     expect((noCompiler as { reason: string }).reason).toMatch(/cannot compile .*jmake-spawn\.c: cc: ENOENT; gcc: ENOENT; clang: ENOENT/);
     const logged: string[] = [];
-    const runner = new ProcessRunner({ native: { env: { ...env, JMAKE_NATIVE_SPAWN: '0' }, log: (m) => logged.push(m) } });
+    const runner = new ProcessRunner({ tempDir: dir, native: { env: { ...env, JMAKE_NATIVE_SPAWN: '0' }, log: (m) => logged.push(m) } });
     const ran = await runner.run({ argv: ['sh', '-c', 'echo $PPID'], cwd: dir, env, outputs: [] }, never);
     expect(Number(ran.output.trim())).toBe(process.pid);
     expect(logged).toEqual(['tools are started with execa: JMAKE_NATIVE_SPAWN=0']);

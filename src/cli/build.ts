@@ -28,6 +28,7 @@ export async function runBuild(flags: ParsedFlags, targets: readonly string[]): 
       dryRun: flags['dry-run'] === true,
       warnings: flags.warnings === true,
       noCache: flags['no-cache'] === true,
+      ...(json ? { progress: false } : {}),
       env,
       path: process.env.PATH,
     };

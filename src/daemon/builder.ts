@@ -199,7 +199,7 @@ export class Builder {
 
   build(params: BuildParams, progress: (p: BuildProgress) => void, signal: AbortSignal): Promise<BuildResult> {
     if (this.running > 0) {
-      progress({ type: 'waiting', reason: this.changeBuild?.started ? 'finishing the build started when the sources changed' : 'another build is running' });
+      if (params.progress !== false) progress({ type: 'waiting', reason: this.changeBuild?.started ? 'finishing the build started when the sources changed' : 'another build is running' });
     }
     this.trigger.arm(params);
     // Cancelling a request that waits for a change build cancels that build too (Ctrl-C stops the compilers).
@@ -397,6 +397,9 @@ export class Builder {
     const diagnostics: DiagnosticInfo[] = [];
     const reasons = new Map<string, Reason>();
     const feed = (message: WatchMessage) => { if (this.feed.watchers > 0) this.feed.emit(message); };
+    const feeding = () => this.feed.watchers > 0; // (checked first where a message costs something to make)
+    // A client that prints only the result asks for no frames (BuildParams.progress).
+    const send = params.progress === false ? null : progress;
     feed({ type: 'build-started', build, trigger, ...this.changes.take(), total: survey.likely.size });
     if (survey.likely.size > 0) recorder.record([{ type: 'jobs-queued', data: { build, jobs: [...survey.likely] } }]);
     const ranHere = new Set<string>();
@@ -405,12 +408,12 @@ export class Builder {
     let launched = 0;
     let jobsRun = 0;
     for (const job of carried) {
-      progress({ type: 'job-started', job: job.report.id, kind: job.report.kind, done, total, label: job.label, reason: `${job.report.reason} (built when it changed)`, ...(params.verbose ? { command: job.command } : {}) });
+      send?.({ type: 'job-started', job: job.report.id, kind: job.report.kind, done, total, label: job.label, reason: `${job.report.reason} (built when it changed)`, ...(params.verbose ? { command: job.command } : {}) });
       done++;
       launched++;
       reports.set(job.report.id, job.report);
       diagnostics.push(...job.diagnostics);
-      progress({ type: 'job-finished', job: job.report.id, kind: job.report.kind, status: job.report.status, durationMs: job.report.durationMs, done, total, log: job.rawLog });
+      send?.({ type: 'job-finished', job: job.report.id, kind: job.report.kind, status: job.report.status, durationMs: job.report.durationMs, done, total, log: job.rawLog });
     }
     const parallelism = params.jobs ?? (hosts ? distributedParallelism(hosts, availableParallelism()) : availableParallelism());
 
@@ -440,11 +443,11 @@ export class Builder {
       execute: async (job, jobSignal, slotFree) => {
         ranHere.add(job.id);
         launched++;
-        progress({
+        send?.({
           type: 'job-started', job: job.id, kind: job.kind, done: launched - 1, total: Math.max(total, launched),
           label: labelOf(job), reason: describeReason(reasons.get(job.id)!), ...(params.verbose ? { command: commandOf(job) } : {}),
         });
-        feed({ type: 'job-started', build, job: job.id, kind: job.kind, label: labelOf(job), done: launched - 1, total: Math.max(total, launched) });
+        if (feeding()) feed({ type: 'job-started', build, job: job.id, kind: job.kind, label: labelOf(job), done: launched - 1, total: Math.max(total, launched) });
         const report = await this.runJob(plan, job, build, toolchain, jobSignal, reasons.get(job.id)!, { path: params.path, cache, hosts, slotFree });
         done++;
         if (report.report.status !== 'cached') jobsRun++;
@@ -453,8 +456,8 @@ export class Builder {
         if (trigger === 'change') {
           this.carried.ranOnChange({ report: report.report, rawLog: report.rawLog, diagnostics: report.diagnostics, label: labelOf(job), command: commandOf(job) });
         }
-        progress({ type: 'job-finished', job: job.id, kind: job.kind, status: report.report.status, durationMs: report.report.durationMs, done, total: Math.max(total, done), log: report.rawLog });
-        feed({ type: 'job-finished', build, job: job.id, kind: job.kind, status: report.cancelled ? 'cancelled' : report.report.status, durationMs: report.report.durationMs, done, total: Math.max(total, done), log: report.rawLog });
+        send?.({ type: 'job-finished', job: job.id, kind: job.kind, status: report.report.status, durationMs: report.report.durationMs, done, total: Math.max(total, done), log: report.rawLog });
+        if (feeding()) feed({ type: 'job-finished', build, job: job.id, kind: job.kind, status: report.cancelled ? 'cancelled' : report.report.status, durationMs: report.report.durationMs, done, total: Math.max(total, done), log: report.rawLog });
         for (const d of report.diagnostics) feed({ type: 'diagnostic', build, job: job.id, ...d });
         return report.cancelled ? 'cancelled' : report.report.status === 'failed' ? 'failed' : 'succeeded';
       },

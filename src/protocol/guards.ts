@@ -46,7 +46,7 @@ export const GUARDS: { readonly [M in Method]: Guard<M> } = {
     return { ok: true, params: { reason: raw.reason as string | undefined } };
   },
   build(raw) {
-    for (const key of ['force', 'explain', 'verbose', 'dryRun', 'warnings', 'noCache'] as const) {
+    for (const key of ['force', 'explain', 'verbose', 'dryRun', 'warnings', 'noCache', 'progress'] as const) {
       if (raw[key] !== undefined && typeof raw[key] !== 'boolean') return fail(`${key} must be a boolean`);
     }
     const what = watchParams(raw);
@@ -56,6 +56,7 @@ export const GUARDS: { readonly [M in Method]: Guard<M> } = {
       params: {
         ...what.params, force: raw.force as boolean | undefined, explain: raw.explain as boolean | undefined, verbose: raw.verbose as boolean | undefined,
         dryRun: raw.dryRun as boolean | undefined, warnings: raw.warnings as boolean | undefined, noCache: raw.noCache as boolean | undefined,
+        progress: raw.progress as boolean | undefined,
       },
     };
   },

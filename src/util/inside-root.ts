@@ -63,6 +63,19 @@ export function escapingLink(root: string, dir: string): Escape | null {
   return null;
 }
 
+/**
+ * True when the folder `dir` (absolute) exists and its real path is inside the root's: then no link
+ * on the way leads out (or one that does leads back in). False says nothing: ask `escapingLink`.
+ * Two realpath calls, no JS walk: the runner asks this before every job.
+ */
+export function realFolderInside(root: string, dir: string): boolean {
+  try {
+    return isInside(realpathSync.native(root), realpathSync.native(dir));
+  } catch {
+    return false;
+  }
+}
+
 /** `escapingLink` for the folder that holds the file `rel`. */
 export function escapingLinkTo(root: string, rel: string): Escape | null {
   return escapingLink(root, posix.dirname(rel));

@@ -313,6 +313,24 @@ describe('version mismatch', () => {
 });
 
 describe('events follow', () => {
+  it('a build sends a started and a finished frame per job, and none with "progress": false', async () => {
+    const { socket } = await startDaemon();
+    const c = await open(socket);
+    expect(await c.call(1, 'hello', HELLO)).toMatchObject({ ok: true });
+    const jobFrames = (rid: number) => c.frames.filter((f) => f.type === 'progress' && f.data.rid === rid).map((f) => f.data.progress.type as string);
+    const built = await c.call(2, 'build', { force: true, noCache: true });
+    expect(built).toMatchObject({ ok: true, result: { ok: true } });
+    const jobs = (built.result.jobs as unknown[]).length;
+    expect(jobs).toBeGreaterThan(0);
+    expect(jobFrames(2).filter((t) => t === 'job-started')).toHaveLength(jobs);
+    expect(jobFrames(2).filter((t) => t === 'job-finished')).toHaveLength(jobs);
+
+    const quiet = await c.call(3, 'build', { force: true, noCache: true, progress: false });
+    expect(quiet).toMatchObject({ ok: true, result: { ok: true, jobsRun: jobs } });
+    expect(jobFrames(3)).toEqual([]);
+    expect(await c.call(4, 'build', { progress: 'no' })).toMatchObject({ ok: false, error: { code: 'bad-params', message: 'build: progress must be a boolean' } });
+  });
+
   it('streams a new file as progress and ends with cancelled on cancel', async () => {
     const { p, socket } = await startDaemon();
     // Wait for the initial scan, so the new file is reported by the live watcher.

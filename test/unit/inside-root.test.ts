@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ownedFiles } from '../../src/graph/outputs.js';
-import { describeEscape, escapingLink, escapingLinkTo, isPlainRelative, removeInside } from '../../src/util/inside-root.js';
+import { describeEscape, escapingLink, escapingLinkTo, isPlainRelative, realFolderInside, removeInside } from '../../src/util/inside-root.js';
 
 let base: string;
 let root: string;
@@ -26,6 +26,27 @@ describe('isPlainRelative', () => {
   it('accepts relative paths without . or .. segments, and nothing else', () => {
     for (const p of ['build', 'build/obj/src/a.c.o', '..gen/x', 'a..b', '.hidden/x']) expect(isPlainRelative(p), p).toBe(true);
     for (const p of ['', '/tmp/x', '../x', 'build/../x', 'build/./x', './build', 'build//x', 'build/', '..', '.']) expect(isPlainRelative(p), p).toBe(false);
+  });
+});
+
+describe('realFolderInside (the runner\'s quick check before each job)', () => {
+  it('is true for a real folder inside and a link that stays inside; false for one that leads out, a missing folder, a root reached through a link too', () => {
+    expect(realFolderInside(root, join(root, 'build', 'obj'))).toBe(true);
+    expect(realFolderInside(root, root)).toBe(true);
+    mkdirSync(join(root, 'real-out'));
+    symlinkSync('../real-out', join(root, 'build', 'inside'));
+    expect(realFolderInside(root, join(root, 'build', 'inside'))).toBe(true);
+    symlinkSync(outside, join(root, 'build', 'out'));
+    expect(realFolderInside(root, join(root, 'build', 'out'))).toBe(false);
+    // A sibling whose name starts with the root's is not inside it.
+    mkdirSync(`${root}-other`);
+    symlinkSync(`${root}-other`, join(root, 'build', 'sibling'));
+    expect(realFolderInside(root, join(root, 'build', 'sibling'))).toBe(false);
+    expect(realFolderInside(root, join(root, 'build', 'not-yet'))).toBe(false);
+    // The root itself through a link: compared by real paths on both sides.
+    symlinkSync(root, join(base, 'root-link'));
+    expect(realFolderInside(join(base, 'root-link'), join(base, 'root-link', 'build', 'obj'))).toBe(true);
+    expect(realFolderInside(join(base, 'root-link'), join(base, 'root-link', 'build', 'out'))).toBe(false);
   });
 });
 

@@ -25,7 +25,7 @@ export const notify: Handler<'notify'> = async (params, { daemon }) => {
     daemon.builder.startDetached(what);
     return { waited: false, ok: true, build: 0, jobsRun: 0, durationMs: 0, diagnostics: [], failed: [], ignored };
   }
-  const result = await daemon.builder.build({ ...what, warnings: true }, () => undefined, new AbortController().signal);
+  const result = await daemon.builder.build({ ...what, warnings: true, progress: false }, () => undefined, new AbortController().signal);
   const reply: NotifyResult = {
     waited: true,
     ok: result.ok,

@@ -150,6 +150,7 @@ export class Builder {
   private readonly depPositions = new WeakMap<PlannedJob, Map<string, number>>();
   /** Every build, as it happens, for `jmake watch`. */
   private readonly feed = new BuildFeed();
+  private lastJobEnv: { readonly path: string | undefined; readonly env: NodeJS.ProcessEnv } | null = null;
   private readonly changes = new ChangeList();
   /** The compile cache of the current [cache] settings (kept while they stay the same). */
   private compileCache: CompileCache | null = null;
@@ -786,8 +787,8 @@ export class Builder {
     const root = this.deps.root;
     // The inputs' content as the job starts: what the job key must describe.
     const before = recorder.state;
-    recorder.record([{ type: 'job-started', data: { build, job: job.id, kind: job.kind } }]);
-    const env = path ? { ...this.deps.env, PATH: path } : this.deps.env;
+    const recordStart = () => recorder.record([{ type: 'job-started', data: { build, job: job.id, kind: job.kind } }]);
+    const env = this.jobEnv(path);
     const hashNow = (p: string) => currentHash(before, plan, this.externals, p);
     const toolId = toolIdOf(toolchain, job);
     // A compile (its headers come from its depfile) may be in the cache: restored, not run.
@@ -800,9 +801,11 @@ export class Builder {
     let distcc: DistccOutcome | null = null;
     let known: { inputs: Inputs; key: string } | null = null;
     if (hit) {
+      recordStart();
       argv = [...job.argv];
       result = { exitCode: 0, signal: null, output: hit.log, durationMs: performance.now() - cacheStarted, spawnError: null, cancelled: false };
     } else if (job.user) {
+      recordStart();
       argv = [...job.argv];
       result = await runUserJob(this.deps.runner, job, root, env, signal, (message) => this.deps.logger.log('job', message));
       // What it wrote may be a tracked file (a generated header): in the state before dependents are judged.
@@ -810,10 +813,14 @@ export class Builder {
     } else {
       const remote = this.distributed.command(job, toolchain, hosts);
       argv = remote?.argv ?? this.toolArgv(job, toolchain);
+      // The slot is free once the tool exited 0: the next tool starts before this one's outputs
+      // are put in place and recorded (its start reaches the spawn without a turn of the loop).
       const running = this.deps.runner.run({
         argv, cwd: root, env: remote ? { ...env, ...remote.env } : env,
         outputs: [{ tmp: join(root, job.tmpOutput), final: join(root, job.output), aside: join(root, `${job.output}${ASIDE_SUFFIX}`) }], root,
-      }, signal);
+      }, signal, slotFree);
+      // Recorded once the spawn is asked for: its fold is not between a slot and its next tool.
+      recordStart();
       // A job without a depfile (a link, an archive) reads its dependencies' outputs, known before
       // it runs: their hashes and the key are worked out while the tool runs, once its start is on
       // its way. For a 10k-object link that was 15–35 ms after the link, on every edit.
@@ -878,6 +885,17 @@ export class Builder {
     const restored = hit !== null && await cache.restore(hit, { output: join(root, job.output), depfile: job.depfile ? join(root, job.depfile) : null, root });
     if (!restored) cache.counts.misses++;
     return restored ? hit : null;
+  }
+
+  /**
+   * The tools' environment: the daemon's, with the client's PATH. One object while PATH stays the
+   * same, so the runner renders it once (native-spawn.ts), not once a job.
+   */
+  private jobEnv(path: string | undefined): NodeJS.ProcessEnv {
+    if (this.lastJobEnv === null || this.lastJobEnv.path !== path) {
+      this.lastJobEnv = { path, env: path === undefined ? { ...this.deps.env } : { ...this.deps.env, PATH: path } };
+    }
+    return this.lastJobEnv.env;
   }
 
   /** For a change build: hash what is still settling, without the sync barrier. */

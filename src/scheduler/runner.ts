@@ -49,7 +49,12 @@ export interface RunResult {
 }
 
 export interface CommandRunner {
-  run(spec: RunSpec, signal: AbortSignal): Promise<RunResult>;
+  /**
+   * `exited`, when given, is called once the tool exited 0, before its outputs are put in place and
+   * its output read: the caller may start the next tool then (runners that cannot tell call it
+   * later or not at all).
+   */
+  run(spec: RunSpec, signal: AbortSignal, exited?: () => void): Promise<RunResult>;
 }
 
 const MAX_OUTPUT = 256 * 1024;
@@ -82,6 +87,8 @@ export class ProcessRunner implements CommandRunner {
   private logDir: string | null = null;
   private logCount = 0;
   private native: Promise<NativeSpawn | null> | null = null;
+  /** What `native` resolved to; undefined until then. */
+  private opened: NativeSpawn | null | undefined = undefined;
   /** Output files of finished jmake-spawn jobs, for the next ones (at most one per job running at once). */
   private readonly spareLogs: JobLog[] = [];
   /** The response file last written for each output, and the command line whose arguments it holds. */
@@ -94,11 +101,21 @@ export class ProcessRunner implements CommandRunner {
     const wanted = this.options.native;
     if (!wanted) return Promise.resolve(null);
     this.native ??= NativeSpawn.open(wanted.env).then((opened) => {
-      if (opened instanceof NativeSpawn) return opened;
+      if (opened instanceof NativeSpawn) return (this.opened = opened);
       wanted.log(`tools are started ${wanted.fallback ? 'by the spawner process' : 'with execa'}: ${opened.reason}`);
-      return null;
+      return (this.opened = null);
     });
     return this.native.then((native) => (native?.alive ? native : null));
+  }
+
+  /**
+   * The helper without waiting, once it was opened: a job's start then runs without a turn of the
+   * event loop up to the write that asks for its spawn (an await would let the previous job's
+   * bookkeeping go first). A promise only before the first job.
+   */
+  private nativeNow(): NativeSpawn | null | Promise<NativeSpawn | null> {
+    if (this.opened === undefined || !this.options.native) return this.nativeSpawn();
+    return this.opened?.alive ? this.opened : null;
   }
 
   /** Stop the helper (it exits once its children have) and remove the private folder. */
@@ -110,9 +127,12 @@ export class ProcessRunner implements CommandRunner {
     this.logDir = null;
   }
 
-  async run(spec: RunSpec, signal: AbortSignal): Promise<RunResult> {
+  async run(spec: RunSpec, signal: AbortSignal, exited?: () => void): Promise<RunResult> {
     const fallback = this.options.native?.fallback;
-    if (fallback && !(await this.nativeSpawn())) return fallback.run(spec, signal);
+    if (fallback) {
+      const now = this.nativeNow();
+      if (!(now instanceof Promise ? await now : now)) return fallback.run(spec, signal, exited);
+    }
     const refused = spec.root === undefined ? null : outsideOutput(spec.root, spec.outputs);
     if (refused) return { exitCode: 1, signal: null, output: `jmake: ${refused}\n`, durationMs: 0, spawnError: null, cancelled: false };
     for (const { tmp, final } of spec.outputs) {
@@ -124,10 +144,10 @@ export class ProcessRunner implements CommandRunner {
     const args = rsp ? [`@${rsp}`] : spec.argv.slice(1); // (not `[file, ...args] =`: an iterator step per argument)
     let attempt = 0;
     for (;;) {
-      const result = await this.once(file, args, spec, signal);
+      const result = await this.once(file, args, spec, signal, exited);
       if (result.spawnError === 'ESPAWNHELPER' && fallback && !signal.aborted) {
         this.settleOutputs(spec, result); // removes what the killed job half-wrote
-        return fallback.run(spec, signal);
+        return fallback.run(spec, signal, exited);
       }
       if (result.spawnError && RETRYABLE_SPAWN.has(result.spawnError) && attempt < SPAWN_RETRIES && !signal.aborted) {
         await new Promise((r) => setTimeout(r, 50 * 2 ** attempt++));
@@ -137,15 +157,16 @@ export class ProcessRunner implements CommandRunner {
     }
   }
 
-  private async once(file: string, args: readonly string[], spec: RunSpec, signal: AbortSignal): Promise<RunResult> {
+  private async once(file: string, args: readonly string[], spec: RunSpec, signal: AbortSignal, exited: (() => void) | undefined): Promise<RunResult> {
     const started = performance.now();
     if (signal.aborted) return { exitCode: null, signal: null, output: '', durationMs: 0, spawnError: null, cancelled: true };
-    const native = await this.nativeSpawn();
+    const now = this.nativeNow();
+    const native = now instanceof Promise ? await now : now;
     if (native) {
       // jmake-spawn opens the file for the tool itself (O_TRUNC), so one file serves job after job:
       // creating and removing one per job cost ~0.3 ms of the daemon's time here.
       const log = this.spareLogs.pop() ?? this.newLog();
-      const result = await this.spawnNative(native, log.fd, log.path, file, args, spec, signal, started);
+      const result = await this.spawnNative(native, log.fd, log.path, file, args, spec, signal, started, exited);
       // A tool stopped by a signal may have left a child writing to it: that file is not reused.
       if (result.exitCode !== null && !result.cancelled) this.spareLogs.push(log);
       else dropLog(log);
@@ -155,7 +176,7 @@ export class ProcessRunner implements CommandRunner {
     // execa hands the descriptor itself to the tool, whose writes then move its offset: a fresh file each time.
     const log = this.newLog();
     try {
-      return await this.spawnInto(log.fd, file, args, spec, signal, started);
+      return await this.spawnInto(log.fd, file, args, spec, signal, started, exited);
     } finally {
       dropLog(log);
     }
@@ -166,7 +187,7 @@ export class ProcessRunner implements CommandRunner {
     return { path, fd: openSync(path, 'w+', 0o600) };
   }
 
-  private async spawnInto(log: number, file: string, args: readonly string[], spec: RunSpec, signal: AbortSignal, started: number): Promise<RunResult> {
+  private async spawnInto(log: number, file: string, args: readonly string[], spec: RunSpec, signal: AbortSignal, started: number, exited: (() => void) | undefined): Promise<RunResult> {
     // execa passes a descriptor straight to the child; its types only name 3..9, its docs any integer.
     const into = log as 3;
     const child = execa(file, args, {
@@ -179,6 +200,7 @@ export class ProcessRunner implements CommandRunner {
     const result = await child;
     signal.removeEventListener('abort', killGroup);
     const durationMs = performance.now() - started;
+    if (result.exitCode === 0 && !signal.aborted) exited?.();
     const spawnError = result.exitCode === undefined && !result.signal ? ((result as { code?: string }).code ?? 'ESPAWN') : null;
     return {
       exitCode: result.exitCode ?? null,
@@ -191,9 +213,10 @@ export class ProcessRunner implements CommandRunner {
   }
 
   /** Through jmake-spawn: the helper opens `logPath` for the tool; it is read back through `log`. */
-  private async spawnNative(native: NativeSpawn, log: number, logPath: string, file: string, args: readonly string[], spec: RunSpec, signal: AbortSignal, started: number): Promise<RunResult> {
+  private async spawnNative(native: NativeSpawn, log: number, logPath: string, file: string, args: readonly string[], spec: RunSpec, signal: AbortSignal, started: number, exited: (() => void) | undefined): Promise<RunResult> {
     const outcome = await native.run(file, args, spec.cwd, spec.env, logPath, signal);
     const durationMs = performance.now() - started;
+    if (outcome.kind === 'exited' && outcome.code === 0 && !signal.aborted) exited?.();
     return {
       exitCode: outcome.kind === 'exited' ? outcome.code : null,
       signal: outcome.kind === 'signalled' ? outcome.signal : null,

@@ -20,6 +20,7 @@ export class SpawnerRunner implements CommandRunner {
   /** `tempDir`: where the spawner makes the folder for its tools' output files (ProcessRunnerOptions). */
   constructor(private readonly log: (message: string) => void, private readonly tempDir?: string) {}
 
+  /** (`exited` is not told apart from the end here: the caller frees the slot when the result comes.) */
   run(spec: RunSpec, signal: AbortSignal): Promise<RunResult> {
     const child = this.spawner();
     const id = this.nextId++;

@@ -111,6 +111,20 @@ describe.each(variants)('ProcessRunner (real processes, tools started by %s)', (
     expect(existsSync(`${out}.jmake-old`)).toBe(false);
   });
 
+  it('says when the tool exited 0, before its output is in place (the next job may start then); not when it failed', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'jmake-runner-'));
+    const out = join(dir, 'a.o');
+    const spec = (script: string) => ({ argv: ['sh', '-c', script], cwd: dir, env: process.env, outputs: [{ tmp: `${out}.jmake-tmp`, final: out }] });
+    const seen: string[] = [];
+    const exited = () => seen.push(existsSync(out) ? 'in place' : existsSync(`${out}.jmake-tmp`) ? 'not yet in place' : 'nothing');
+    const runner = newRunner();
+    expect((await runner.run(spec(`echo obj > '${out}.jmake-tmp'`), never, exited)).exitCode).toBe(0);
+    expect(seen).toEqual(['not yet in place']);
+    expect(readFileSync(out, 'utf8')).toBe('obj\n');
+    expect((await runner.run(spec(`echo half > '${out}.jmake-tmp'; exit 1`), never, exited)).exitCode).toBe(1);
+    expect(seen).toEqual(['not yet in place']);
+  });
+
   it('starts the tool from jmake-spawn when it is on, else from this process', async () => {
     dir = mkdtempSync(join(tmpdir(), 'jmake-runner-'));
     const result = await newRunner().run({ argv: ['sh', '-c', 'echo $PPID'], cwd: dir, env: process.env, outputs: [] }, never);

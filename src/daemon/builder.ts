@@ -175,13 +175,21 @@ export class Builder {
     });
   }
 
-  /** The output watcher saw a change: check that output before trusting it again. */
-  outputTouched(path: string): void {
+  /**
+   * The output watcher saw a change: check that output before trusting it again. True when the
+   * path is a file the current plan writes (an output of a built-in job, or its depfile): the
+   * watcher need not stat it to learn whether it is a new folder (~3 stats a job in a full build).
+   */
+  outputTouched(path: string): boolean {
     // A previous output moved aside tells nothing: the move itself was reported under the output's name.
-    if (path.endsWith(ASIDE_SUFFIX)) return;
+    if (path.endsWith(ASIDE_SUFFIX)) return true;
     const id = path.endsWith(TMP_SUFFIX) ? path.slice(0, -TMP_SUFFIX.length) : path;
     this.outputs.touched(id);
     this.freshness.outputTouched(id);
+    const plan = this.planCache?.plan;
+    if (plan === undefined) return false;
+    const job = plan.jobs.get(id);
+    return (job !== undefined && !job.user) || depfilesOf(plan).has(path);
   }
 
   /** The output watcher failed: from now on every build checks every output on disk. */
@@ -1201,4 +1209,16 @@ function toolArgCount(job: PlannedJob, toolchain: ResolvedToolchain): number {
 /** The command as it runs (`-v`, `-n`): the launcher, if any, before the tool. */
 function commandOf(job: PlannedJob): readonly string[] {
   return job.launcher && job.launcher.length > 0 ? [...job.launcher, ...job.argv] : job.argv;
+}
+
+/** The depfiles a plan's jobs write (made once per plan). */
+const planDepfiles = new WeakMap<Plan, ReadonlySet<string>>();
+function depfilesOf(plan: Plan): ReadonlySet<string> {
+  let depfiles = planDepfiles.get(plan);
+  if (!depfiles) {
+    const set = new Set<string>();
+    for (const job of plan.jobs.values()) if (job.depfile) set.add(job.depfile);
+    planDepfiles.set(plan, (depfiles = set));
+  }
+  return depfiles;
 }

@@ -18,7 +18,7 @@ import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { execa } from 'execa';
 import { killProcessGroup } from './kill-group.js';
 import { NativeSpawn } from './native-spawn.js';
-import { describeEscape, escapingLinkTo, realFolderInside } from '../util/inside-root.js';
+import { describeEscape, escapingLinkTo, realFolderInside, realRootOf } from '../util/inside-root.js';
 import { isErrno } from '../errors.js';
 import { sameList } from '../util/same-list.js';
 
@@ -93,6 +93,7 @@ export class ProcessRunner implements CommandRunner {
   private readonly spareLogs: JobLog[] = [];
   /** The response file last written for each output, and the command line whose arguments it holds. */
   private readonly responseFiles = new Map<string, { argv: readonly string[]; path: string }>();
+  private readonly realRoots = new Map<string, string>();
 
   constructor(private readonly options: ProcessRunnerOptions = {}) {}
 
@@ -118,6 +119,19 @@ export class ProcessRunner implements CommandRunner {
     return this.opened?.alive ? this.opened : null;
   }
 
+  /**
+   * The root's real path, looked up once. Were the root itself moved behind a link later, the
+   * quick check fails and the walk (with fresh real paths) decides: never a write let through.
+   */
+  private realRoot(root: string): string | undefined {
+    let real = this.realRoots.get(root);
+    if (real === undefined) {
+      real = realRootOf(root) ?? undefined;
+      if (real !== undefined) this.realRoots.set(root, real);
+    }
+    return real;
+  }
+
   /** Stop the helper (it exits once its children have) and remove the private folder. */
   async close(): Promise<void> {
     (await this.native)?.close();
@@ -133,7 +147,7 @@ export class ProcessRunner implements CommandRunner {
       const now = this.nativeNow();
       if (!(now instanceof Promise ? await now : now)) return fallback.run(spec, signal, exited);
     }
-    const refused = spec.root === undefined ? null : outsideOutput(spec.root, spec.outputs);
+    const refused = spec.root === undefined ? null : outsideOutput(spec.root, spec.outputs, this.realRoot(spec.root));
     if (refused) return { exitCode: 1, signal: null, output: `jmake: ${refused}\n`, durationMs: 0, spawnError: null, cancelled: false };
     for (const { tmp, final } of spec.outputs) {
       mkdirSync(dirname(final), { recursive: true });
@@ -346,14 +360,14 @@ function dropLog(log: JobLog): void {
 /**
  * Why the outputs may not be written (a folder on the way is a link out of the root); null when
  * they may. The usual case, a folder that exists and whose real path is inside the root's, takes
- * two realpath calls; the walk that names the link runs otherwise (inside-root.ts). Walking every
+ * one realpath call; the walk that names the link runs otherwise (inside-root.ts). Walking every
  * folder with lstat cost ~0.2 ms a job in a build beside the compilers here.
  */
-function outsideOutput(root: string, outputs: RunSpec['outputs']): string | null {
+function outsideOutput(root: string, outputs: RunSpec['outputs'], realRoot: string | undefined): string | null {
   for (const { final } of outputs) {
     const rel = relative(root, final);
     if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return `${final} is outside the project ${root}: jmake writes only inside it`;
-    if (realFolderInside(root, dirname(final))) continue;
+    if (realFolderInside(root, dirname(final), realRoot)) continue;
     const escape = escapingLinkTo(root, rel.split(sep).join('/'));
     if (escape) {
       const { message, hint } = describeEscape(escape);

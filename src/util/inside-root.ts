@@ -66,13 +66,22 @@ export function escapingLink(root: string, dir: string): Escape | null {
 /**
  * True when the folder `dir` (absolute) exists and its real path is inside the root's: then no link
  * on the way leads out (or one that does leads back in). False says nothing: ask `escapingLink`.
- * Two realpath calls, no JS walk: the runner asks this before every job.
+ * Two realpath calls, no JS walk: the runner asks this before every job (with `realRoot` known, one).
  */
-export function realFolderInside(root: string, dir: string): boolean {
+export function realFolderInside(root: string, dir: string, realRoot?: string): boolean {
   try {
-    return isInside(realpathSync.native(root), realpathSync.native(dir));
+    return isInside(realRoot ?? realpathSync.native(root), realpathSync.native(dir));
   } catch {
     return false;
+  }
+}
+
+/** The real path of `root`, or null when it has none (gone). */
+export function realRootOf(root: string): string | null {
+  try {
+    return realpathSync.native(root);
+  } catch {
+    return null;
   }
 }
 

@@ -13,8 +13,11 @@ import { join } from 'node:path';
 import { describeEscape, escapingLink, isPlainRelative } from '../util/inside-root.js';
 
 export interface OutputWatcherEvents {
-  /** Something at this path (relative to the root) was created, changed or removed. */
-  touched(path: string): void;
+  /**
+   * Something at this path (relative to the root) was created, changed or removed. True when it is
+   * known to be a file (an output jmake writes): then it is not looked at to find a new folder.
+   */
+  touched(path: string): boolean;
   /** Watching failed (e.g. past the inotify limit): nothing under the output dirs can be trusted unseen. */
   lost(reason: string): void;
 }
@@ -103,8 +106,8 @@ export class OutputWatcher {
     }
     const name = filename.toString();
     const path = `${dir}/${name}`;
-    this.events.touched(path);
-    if (event !== 'rename' || this.fileSuffixes.some((suffix) => name.endsWith(suffix))) return;
+    const knownFile = this.events.touched(path);
+    if (knownFile || event !== 'rename' || this.fileSuffixes.some((suffix) => name.endsWith(suffix))) return;
     let isDir = false;
     try {
       isDir = statSync(join(this.root, path)).isDirectory();

@@ -19,7 +19,7 @@ describe('OutputWatcher (real inotify)', () => {
     writeFileSync(join(root, 'build/obj/old.o'), 'x');
     const touched = new Set<string>();
     const lost: string[] = [];
-    watcher = new OutputWatcher(root, ['build'], { touched: (p) => touched.add(p), lost: (r) => lost.push(r) });
+    watcher = new OutputWatcher(root, ['build'], { touched: (p) => { touched.add(p); return false; }, lost: (r) => lost.push(r) });
     watcher.start();
     expect(watcher.watches).toBe(2); // build, build/obj: directories only
 
@@ -36,11 +36,12 @@ describe('OutputWatcher (real inotify)', () => {
     expect(lost).toEqual([]);
   });
 
-  it('reports a temp output (the suffix jmake gives them) without looking whether it is a new folder', async () => {
+  it('reports a temp output (the suffix jmake gives them) or a known output without looking whether it is a new folder', async () => {
     root = mkdtempSync(join(tmpdir(), 'jmake-outwatch-'));
     mkdirSync(join(root, 'build'), { recursive: true });
     const touched = new Set<string>();
-    watcher = new OutputWatcher(root, ['build'], { touched: (p) => touched.add(p), lost: () => undefined }, ['.jmake-tmp']);
+    // touched() says build/known.o is a file jmake writes (an output of the plan).
+    watcher = new OutputWatcher(root, ['build'], { touched: (p) => { touched.add(p); return p === 'build/known.o'; }, lost: () => undefined }, ['.jmake-tmp']);
     watcher.start();
     writeFileSync(join(root, 'build/app.jmake-tmp'), 'being written');
     renameSync(join(root, 'build/app.jmake-tmp'), join(root, 'build/app'));
@@ -48,6 +49,9 @@ describe('OutputWatcher (real inotify)', () => {
     // Such a name is taken for a file without a stat: a folder so named is not watched (jmake makes none),
     mkdirSync(join(root, 'build/odd.jmake-tmp'));
     await waitFor(() => touched.has('build/odd.jmake-tmp'), { what: 'the folder event' });
+    // and neither is a name the caller knows as a file,
+    mkdirSync(join(root, 'build/known.o'));
+    await waitFor(() => touched.has('build/known.o'), { what: 'the known name\'s event' });
     // while any other new folder is.
     mkdirSync(join(root, 'build/conf.d'));
     await waitFor(() => touched.has('build/conf.d'), { what: 'the other folder event' });

@@ -61,6 +61,7 @@ export class RequestServer implements TransportEvents {
     const session = this.session(peer);
     const started = process.hrtime.bigint();
     const fail = (error: WireError) => {
+      this.daemon.logger.flush?.(); // what led to the answer is in the log before it goes out
       peer.reply({ rid: request.rid, ok: false, error });
       this.daemon.logger.log('request', `#${peer.id} ${request.method} rid=${request.rid} -> ${error.code}: ${error.message}`);
     };
@@ -107,6 +108,7 @@ export class RequestServer implements TransportEvents {
       return;
     }
     const succeeded = (result: Result<Method>) => {
+      this.daemon.logger.flush?.();
       peer.reply({ rid: request.rid, ok: true, result });
       this.daemon.logger.log('request', `#${peer.id} ${method} rid=${request.rid} ok ${elapsedMs(started)}`);
     };

@@ -6,7 +6,7 @@
 import { enableMapSet, isDraft, original, produce, type Draft } from 'immer';
 import { applyInputs } from '../../events/inputs-patch.js';
 import type { FileFacts, JmakeEvent } from '../../events/types.js';
-import { shardOf, type FileRecord, type JobRecord, type ProjectState } from './state.js';
+import { shardIn, type FileRecord, type JobRecord, type ProjectState } from './state.js';
 
 enableMapSet();
 
@@ -85,7 +85,7 @@ function applyEvent(draft: Draft<ProjectState>, event: JmakeEvent): void {
       return;
     case 'job-finished': {
       const d = event.data;
-      const shard = draft.jobs[shardOf(d.job)]!;
+      const shard = shardIn(draft.jobs, d.job);
       const previous = settled(shard.get(d.job));
       if (!previous) draft.jobCount++;
       const record: JobRecord = deepFrozen({
@@ -106,7 +106,7 @@ function applyEvent(draft: Draft<ProjectState>, event: JmakeEvent): void {
       return;
     case 'outputs-removed':
       for (const job of event.data.jobs) {
-        if (draft.jobs[shardOf(job)]!.delete(job)) draft.jobCount--;
+        if (shardIn(draft.jobs, job).delete(job)) draft.jobCount--;
       }
       return;
     case 'build-finished': {
@@ -131,7 +131,7 @@ function applyEvent(draft: Draft<ProjectState>, event: JmakeEvent): void {
 }
 
 function setFile(draft: Draft<ProjectState>, facts: FileFacts, seq: number): void {
-  const shard = draft.files[shardOf(facts.path)]!;
+  const shard = shardIn(draft.files, facts.path);
   const previous = shard.get(facts.path);
   if (!previous || previous.hash === null) {
     draft.fileCount++;
@@ -143,7 +143,7 @@ function setFile(draft: Draft<ProjectState>, facts: FileFacts, seq: number): voi
 }
 
 function removeFile(draft: Draft<ProjectState>, path: string, seq: number): void {
-  const shard = draft.files[shardOf(path)]!;
+  const shard = shardIn(draft.files, path);
   const previous = shard.get(path);
   if (!previous || previous.hash === null) return;
   draft.fileCount--;

@@ -3,7 +3,7 @@
  * `[path, hash|null, size, mtime, ino, seq]` (a 100k-file snapshot stays a few MB); jobs become
  * `[id, record]` pairs.
  */
-import { FILE_SHARDS, initialState, shardOf, type FileRecord, type JobRecord, type ProjectState } from './state.js';
+import { emptyShards, initialState, shardIn, shardsOf, type FileRecord, type JobRecord, type ProjectState } from './state.js';
 import { freeze } from 'immer';
 import type { MutableState } from './reducer.js';
 
@@ -16,23 +16,22 @@ export interface SerializedState extends Omit<ProjectState, 'files' | 'jobs'> {
 
 export function serializeState(state: ProjectState): SerializedState {
   const files: FileTuple[] = [];
-  for (const shard of state.files) {
+  for (const shard of shardsOf(state.files)) {
     for (const [path, r] of shard) files.push([path, r.hash, r.size, r.mtime, r.ino, r.seq]);
   }
   const jobs: [string, JobRecord][] = [];
-  for (const shard of state.jobs) for (const entry of shard) jobs.push(entry);
+  for (const shard of shardsOf(state.jobs)) for (const entry of shard) jobs.push(entry);
   return { ...state, files, jobs };
 }
 
 /** A private, writable state rebuilt from a snapshot (publish it with `freezeState`). */
 export function deserializeState(data: SerializedState): MutableState {
-  const shards = initialState().files.map(() => new Map<string, FileRecord>());
+  const shards = emptyShards<FileRecord>();
   for (const [path, hash, size, mtime, ino, seq] of data.files) {
-    shards[shardOf(path)]!.set(path, { hash, size, mtime, ino, seq });
+    shardIn(shards, path).set(path, { hash, size, mtime, ino, seq });
   }
-  const jobShards = initialState().jobs.map(() => new Map<string, JobRecord>());
-  for (const [id, record] of data.jobs) jobShards[shardOf(id)]!.set(id, record);
-  if (shards.length !== FILE_SHARDS) throw new Error('shard count mismatch');
+  const jobShards = emptyShards<JobRecord>();
+  for (const [id, record] of data.jobs) shardIn(jobShards, id).set(id, record);
   // `data` comes fresh from JSON.parse: private and writable already.
   // `queued` is newer than some snapshots.
   return { ...data, queued: data.queued ?? null, files: shards, jobs: jobShards } as MutableState;

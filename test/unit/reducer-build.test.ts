@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EventDataByType, FileFacts, JmakeEvent } from '../../events/types.js';
 import { applyEvents } from '../../src/state/reducer.js';
 import { allJobs, getJob, jobPhase } from '../../src/state/selectors.js';
-import { initialState, shardOf, type ProjectState } from '../../src/state/state.js';
+import { initialState, shardIn, type ProjectState } from '../../src/state/state.js';
 
 /** Numbered events: seq counts up from `start`, time = 1000 * seq. */
 function eventsFrom(start: number, ...partial: Omit<JmakeEvent, 'seq' | 'time'>[]): JmakeEvent[] {
@@ -51,7 +51,7 @@ describe('job-finished', () => {
       seq: 2, build: 1, exitCode: 0, durationMs: 50, error: null,
     });
     // the record lives in the shard of its id
-    expect(state.jobs[shardOf('build/obj/src/a.c.o')]!.has('build/obj/src/a.c.o')).toBe(true);
+    expect(shardIn(state.jobs, 'build/obj/src/a.c.o').has('build/obj/src/a.c.o')).toBe(true);
   });
 
   it('replaces the record of a job that ran again without counting it twice', () => {

@@ -3,7 +3,7 @@ import type { FileFacts, JmakeEvent } from '../../events/types.js';
 import { applyEvents, reduceInto } from '../../src/state/reducer.js';
 import { fileRecordSeqs, getFile, liveFiles } from '../../src/state/selectors.js';
 import { freezeState, thawInitialState } from '../../src/state/serialize.js';
-import { FILE_SHARDS, initialState, shardOf, type ProjectState } from '../../src/state/state.js';
+import { FILE_SHARDS, SHARD_GROUP, initialState, shardIn, shardOf, shardsOf, type ProjectState } from '../../src/state/state.js';
 
 const facts = (path: string, hash = 'aaaaaaaaaaaaaaaa', size = 10): FileFacts => ({ path, hash, size, mtime: 1000.5, ino: 99 });
 
@@ -41,7 +41,7 @@ describe('file events', () => {
     expect(getFile(state, 'b.c')).toBeUndefined();
     expect(live(state)).toEqual(['a.c', 'c/d.h']);
     // a tombstone is kept
-    expect(state.files[shardOf('b.c')]!.get('b.c')).toEqual({ hash: null, size: 0, mtime: 0, ino: 0, seq: 5 });
+    expect(shardIn(state.files, 'b.c').get('b.c')).toEqual({ hash: null, size: 0, mtime: 0, ino: 0, seq: 5 });
     expect(fileRecordSeqs(state)).toEqual(new Set([4, 5, 3]));
   });
 
@@ -69,8 +69,8 @@ describe('file events', () => {
     const state = applyEvents(initialState(), eventsFrom(1, added('a.c'), removed('nope.c'), removed('a.c'), removed('a.c')));
     expect(state.lastSeq).toBe(4);
     expect(state.fileCount).toBe(0);
-    expect(state.files[shardOf('nope.c')]!.has('nope.c')).toBe(false);
-    expect(state.files[shardOf('a.c')]!.get('a.c')?.seq).toBe(3);
+    expect(shardIn(state.files, 'nope.c').has('nope.c')).toBe(false);
+    expect(shardIn(state.files, 'a.c').get('a.c')?.seq).toBe(3);
   });
 
   it('re-adding a removed path makes it live again', () => {
@@ -207,11 +207,15 @@ describe('ordering and immutability', () => {
     expect(() => { writable.fileCount = 5; }).toThrow(TypeError);
     expect(() => { (state.changes as { count: number }).count = 9; }).toThrow(TypeError);
     expect(() => { ((state.config.values as Record<string, Record<string, unknown>>).daemon!).x = 2; }).toThrow(TypeError);
-    const shard = state.files[shardOf('a.c')] as Map<string, unknown>;
+    const shard = shardIn(state.files, 'a.c') as Map<string, unknown>;
     expect(() => shard.set('b.c', {})).toThrow();
     expect(() => shard.delete('a.c')).toThrow();
-    const untouched = state.files[(shardOf('a.c') + 1) % FILE_SHARDS] as Map<string, unknown>;
+    const s = shardOf('a.c');
+    const untouched = state.files[Math.floor(s / SHARD_GROUP)]![(s + 1) % SHARD_GROUP] as Map<string, unknown>;
     expect(() => untouched.set('x', {})).toThrow();
+    // The groups themselves are frozen too.
+    expect(() => { (state.files[0] as unknown[])[0] = new Map(); }).toThrow(TypeError);
+    expect(() => { (state.files as unknown[])[0] = []; }).toThrow(TypeError);
     expect(() => { (getFile(state, 'a.c') as { hash: string }).hash = 'x'; }).toThrow(TypeError);
     expect(state.fileCount).toBe(1);
     expect(getFile(state, 'a.c')?.hash).toBe('aaaaaaaaaaaaaaaa');
@@ -249,8 +253,9 @@ describe('reduceInto on a private copy', () => {
     reduceInto(a, eventsFrom(1, added('a.c')));
     expect(a.fileCount).toBe(1);
     expect(b.fileCount).toBe(0);
-    expect(b.files[shardOf('a.c')]!.size).toBe(0);
-    expect(initialState().files).toHaveLength(FILE_SHARDS);
+    expect(shardIn(b.files, 'a.c').size).toBe(0);
+    expect([...shardsOf(initialState().files)]).toHaveLength(FILE_SHARDS);
+    expect(new Set(shardsOf(initialState().jobs)).size).toBe(FILE_SHARDS); // each its own Map
   });
 });
 

@@ -18,7 +18,7 @@ import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { execa } from 'execa';
 import { killProcessGroup } from './kill-group.js';
 import { NativeSpawn } from './native-spawn.js';
-import { describeEscape, escapingLinkTo, realFolderInside, realRootOf } from '../util/inside-root.js';
+import { describeEscape, escapingLinkTo, realFolderInside, realOrSelf } from '../util/inside-root.js';
 import { isErrno } from '../errors.js';
 import { sameList } from '../util/same-list.js';
 
@@ -123,12 +123,9 @@ export class ProcessRunner implements CommandRunner {
    * The root's real path, looked up once. Were the root itself moved behind a link later, the
    * quick check fails and the walk (with fresh real paths) decides: never a write let through.
    */
-  private realRoot(root: string): string | undefined {
+  private realRoot(root: string): string {
     let real = this.realRoots.get(root);
-    if (real === undefined) {
-      real = realRootOf(root) ?? undefined;
-      if (real !== undefined) this.realRoots.set(root, real);
-    }
+    if (real === undefined) this.realRoots.set(root, (real = realOrSelf(root)));
     return real;
   }
 

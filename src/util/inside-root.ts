@@ -76,15 +76,6 @@ export function realFolderInside(root: string, dir: string, realRoot?: string): 
   }
 }
 
-/** The real path of `root`, or null when it has none (gone). */
-export function realRootOf(root: string): string | null {
-  try {
-    return realpathSync.native(root);
-  } catch {
-    return null;
-  }
-}
-
 /** `escapingLink` for the folder that holds the file `rel`. */
 export function escapingLinkTo(root: string, rel: string): Escape | null {
   return escapingLink(root, posix.dirname(rel));
@@ -130,7 +121,8 @@ function isInside(root: string, path: string): boolean {
   return path === root || path.startsWith(root.endsWith('/') ? root : `${root}/`);
 }
 
-function realOrSelf(path: string): string {
+/** The real path of `path`, or the path itself when it has none (gone). */
+export function realOrSelf(path: string): string {
   try {
     return realpathSync(path);
   } catch {

@@ -7,6 +7,10 @@
  *    exit; their clients wait for the winner's daemon.json.
  * 3. A daemon of another version: if it is idle, ask it to shut down, wait for it to exit, start
  *    ours; if it is busy, say so and leave it alone.
+ * 4. A daemon that is stopping (SIGTERM, `daemon stop`, its idle timeout) answers hello and then
+ *    `daemon-stopping`, or closes the connection: wait for it to exit, then go through 1–2 again.
+ *    A large project's daemon takes a while to stop (its snapshot), and a command sent meanwhile
+ *    failed with "the daemon closed the connection".
  */
 import { readFileSync } from 'node:fs';
 import { JmakeError } from '../errors.js';
@@ -44,10 +48,15 @@ export interface ConnectOptions<T = unknown> {
 const HELLO_TIMEOUT_MS = 5000;
 const POLL_MS = 20;
 
-export async function connectDaemon<T = unknown>(options: ConnectOptions<T>): Promise<DaemonSession<T>> {
+export function connectDaemon<T = unknown>(options: ConnectOptions<T>): Promise<DaemonSession<T>> {
+  return connectOnce(options, true);
+}
+
+/** `retry`: whether a first request refused by a stopping daemon goes to the next one (once: a daemon that dies of the request must not be fed it forever). */
+async function connectOnce<T>(options: ConnectOptions<T>, retry: boolean): Promise<DaemonSession<T>> {
   const paths = projectPaths(options.root);
   const existing = await tryExisting(paths, options.client, options.first);
-  if (existing?.hello.compatible) return existing;
+  if (existing?.hello.compatible) return existing.first && retry ? { ...existing, first: againIfGoingAway(existing, existing.first, options) } : existing;
   if (existing) {
     if (existing.hello.busy) {
       existing.connection.close();
@@ -61,7 +70,33 @@ export async function connectDaemon<T = unknown>(options: ConnectOptions<T>): Pr
   return startAndConnect(paths, options);
 }
 
-/** The running daemon of this project, or null (no record, or nothing listening behind it). */
+/** Whether a failure says the daemon is going away (it stops: a new one is to be started). */
+function goingAway(err: unknown): boolean {
+  return err instanceof JmakeError && (err.code === 'daemon-stopping' || err.code === 'daemon-disconnected');
+}
+
+/** How long a stopping daemon may take to exit before the client gives up on it. */
+const STOPPING_WAIT_MS = 30_000;
+
+/**
+ * The first request's answer; when the daemon that got it was stopping, the answer of the next
+ * daemon (started if need be) to the same request, on a connection of its own.
+ */
+function againIfGoingAway<T>(session: DaemonSession<T>, first: Promise<T>, options: ConnectOptions<T>): Promise<T> {
+  return first.catch(async (err: unknown) => {
+    if (!goingAway(err)) throw err;
+    session.connection.close();
+    await waitForExit(session.hello.pid, STOPPING_WAIT_MS);
+    const next = await connectOnce(options, false);
+    try {
+      return await next.first!;
+    } finally {
+      next.connection.close();
+    }
+  });
+}
+
+/** The running daemon of this project, or null (no record, nothing listening behind it, or it stopped while asked). */
 export async function tryExisting<T>(
   paths: ProjectPaths, client: string, first?: (connection: DaemonConnection) => Promise<T>,
 ): Promise<DaemonSession<T> | null> {
@@ -79,7 +114,15 @@ export async function tryExisting<T>(
   const firstReply = first ? first(connection) : null;
   connection.uncork();
   firstReply?.catch(() => undefined); // judged after hello; a mismatch makes it fail on purpose
-  const hello = await helloReply;
+  let hello: HelloResult;
+  try {
+    hello = await helloReply;
+  } catch (err) {
+    if (!goingAway(err)) throw err;
+    connection.close();
+    await waitForExit(record.pid, STOPPING_WAIT_MS);
+    return null;
+  }
   if (hello.root !== paths.root) {
     // A daemon.json copied along with a project points at another project's daemon.
     connection.close();

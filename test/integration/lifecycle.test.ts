@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createProject, disposeAll, isAlive, BIN, startDaemonOfVersion } from '../helpers/project.js';
+import { createProject, disposeAll, isAlive, BIN, REPO_ROOT, startDaemonOfVersion } from '../helpers/project.js';
 import { waitFor } from '../helpers/wait.js';
 import { execa } from 'execa';
 
@@ -99,6 +99,45 @@ describe('daemon lifecycle', () => {
     // Stopped cleanly, a daemon removes its own.
     await p.json(['daemon', 'stop']);
     expect(readdirSync(jobOutput)).toEqual([]);
+  });
+
+  it('a command that reaches a daemon while it stops waits for it to exit and goes to the next daemon', async () => {
+    const p = await createProject('hello');
+    // A stand-in for a daemon in the middle of stopping (a large one takes a while, writing its
+    // snapshot): it answers hello, refuses the build with daemon-stopping, and exits 0.5 s later.
+    const daemonJson = p.path('.jmake/daemon.json');
+    mkdirSync(p.path('.jmake'), { recursive: true });
+    const socket = join(p.runtimeDir, 'stopping.sock');
+    const script = `
+      const net = require('node:net'); const fs = require('node:fs');
+      const [socket, root, daemonJson, version] = process.argv.slice(1);
+      const server = net.createServer((c) => {
+        let buffered = '';
+        c.on('data', (chunk) => {
+          buffered += chunk;
+          for (let at = buffered.indexOf('\f'); at >= 0; at = buffered.indexOf('\f')) {
+            const { rid, method } = JSON.parse(buffered.slice(0, at)).data;
+            buffered = buffered.slice(at + 1);
+            const reply = method === 'hello'
+              ? { rid, ok: true, result: { protocol: 1, version, pid: process.pid, instance: 'stopping', root, lastSeq: 0, busy: false, compatible: true } }
+              : { rid, ok: false, error: { code: 'daemon-stopping', message: 'the daemon is stopping' } };
+            c.write(JSON.stringify({ type: 'reply', data: reply }) + '\f');
+            if (method !== 'hello') setTimeout(() => { fs.rmSync(daemonJson, { force: true }); process.exit(0); }, 500);
+          }
+        });
+      });
+      server.listen(socket, () => fs.writeFileSync(daemonJson, JSON.stringify({ pid: process.pid, socket, version, protocol: 1, instance: 'stopping', startedAt: Date.now(), root })));`;
+    const version = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    const stopping = execa(process.execPath, ['-e', script, socket, p.root, daemonJson, version], { reject: false });
+    await waitFor(() => existsSync(daemonJson), { what: 'the stand-in daemon to listen' });
+
+    const built = await p.run(['build']);
+    expect(built.code, built.stderr).toBe(0);
+    expect(built.stdout).toMatch(/jmake: \d+ jobs? .*in/);
+    expect((await stopping).exitCode).toBe(0);
+    const status = await p.json(['status']);
+    expect(status.daemon.pid).not.toBe(stopping.pid);
+    expect(isAlive(status.daemon.pid)).toBe(true);
   });
 
   it('stops on SIGTERM: records daemon-stopped, removes its socket and daemon.json', async () => {

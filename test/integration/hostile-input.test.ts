@@ -148,7 +148,11 @@ describe.skipIf(!HAS_CXX)('hostile config and input (issue 8): clear errors, not
       const config = readFileSync(join(CORPUS, file));
       const expected = readFileSync(join(CORPUS, file.replace(/\.toml$/, '.expected')), 'utf8');
       const errors = expectedErrors(expected);
-      writeFileSync(p.path('jmake.toml'), config);
+      // Replaced in one rename: written in place, the daemon could read it empty between the
+      // truncate and the write on a loaded machine (a valid, default config) and act on that.
+      const staged = join(baseOf(p), 'tmp', 'jmake.toml.staged');
+      writeFileSync(staged, config);
+      renameSync(staged, p.path('jmake.toml'));
       const outside = outsideSnapshot(p);
       const inside = projectSnapshot(p);
 

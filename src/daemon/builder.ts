@@ -179,15 +179,17 @@ export class Builder {
 
   /**
    * The output watcher saw a change: check that output before trusting it again. True when the
-   * path is a file the current plan writes (an output of a built-in job, or its depfile): the
-   * watcher need not stat it to learn whether it is a new folder (~3 stats a job in a full build).
+   * path is a file jmake writes (a temp output, a previous output moved aside, or an output or
+   * depfile of the current plan): the watcher need not stat it to learn whether it is a new folder.
    */
   outputTouched(path: string): boolean {
     // A previous output moved aside tells nothing: the move itself was reported under the output's name.
     if (path.endsWith(ASIDE_SUFFIX)) return true;
-    const id = path.endsWith(TMP_SUFFIX) ? path.slice(0, -TMP_SUFFIX.length) : path;
+    const temp = path.endsWith(TMP_SUFFIX);
+    const id = temp ? path.slice(0, -TMP_SUFFIX.length) : path;
     this.outputs.touched(id);
     this.freshness.outputTouched(id);
+    if (temp) return true;
     const plan = this.planCache?.plan;
     if (plan === undefined) return false;
     const job = plan.jobs.get(id);

@@ -23,7 +23,6 @@ import type { KnownFile } from '../watcher/reconcile.js';
 import { ProjectWatcher } from '../watcher/watcher.js';
 import { burstThreshold } from '../watcher/burst.js';
 import { OutputWatcher } from '../watcher/output-watcher.js';
-import { ASIDE_SUFFIX, TMP_SUFFIX } from '../graph/plan.js';
 import { MemoryGuard } from './memory-guard.js';
 import { ConfigMonitor, CONFIG_PATH } from './config-monitor.js';
 import type { DaemonContext, DaemonIdentity } from './context.js';
@@ -245,7 +244,7 @@ export class Daemon {
     this.outputWatcher = new OutputWatcher(this.identity.root, settings.outputDirs, {
       touched: (path) => this.builder.outputTouched(path),
       lost: (reason) => this.builder.outputsUnwatched(reason),
-    }, [TMP_SUFFIX, ASIDE_SUFFIX]);
+    });
     this.outputWatcher.start();
   }
 

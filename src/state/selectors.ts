@@ -1,5 +1,5 @@
 /** Read-only queries over ProjectState. */
-import { shardIn, type FileRecord, type JobRecord, type ProjectState } from './state.js';
+import { shardIn, shardsOf, type FileRecord, type JobRecord, type ProjectState } from './state.js';
 
 export function getFile(state: ProjectState, path: string): FileRecord | undefined {
   const record = shardIn(state.files, path).get(path);
@@ -8,15 +8,15 @@ export function getFile(state: ProjectState, path: string): FileRecord | undefin
 
 /** Live files, in no particular order. */
 export function* liveFiles(state: ProjectState): Generator<[string, FileRecord]> {
-  for (const group of state.files) {
-    for (const shard of group) for (const entry of shard) if (entry[1].hash !== null) yield entry;
+  for (const shard of shardsOf(state.files)) {
+    for (const entry of shard) if (entry[1].hash !== null) yield entry;
   }
 }
 
 /** Seqs of the records a compaction must keep for the files: the latest one of every path held. */
 export function fileRecordSeqs(state: ProjectState): Set<number> {
   const seqs = new Set<number>();
-  for (const group of state.files) for (const shard of group) for (const record of shard.values()) seqs.add(record.seq);
+  for (const shard of shardsOf(state.files)) for (const record of shard.values()) seqs.add(record.seq);
   return seqs;
 }
 
@@ -25,13 +25,13 @@ export function getJob(state: ProjectState, id: string): JobRecord | undefined {
 }
 
 export function* allJobs(state: ProjectState): Generator<[string, JobRecord]> {
-  for (const group of state.jobs) for (const shard of group) yield* shard;
+  for (const shard of shardsOf(state.jobs)) yield* shard;
 }
 
 /** Seqs a compaction must keep for the jobs: each job's last outcome. */
 export function jobRecordSeqs(state: ProjectState): Set<number> {
   const seqs = new Set<number>();
-  for (const group of state.jobs) for (const shard of group) for (const record of shard.values()) seqs.add(record.seq);
+  for (const shard of shardsOf(state.jobs)) for (const record of shard.values()) seqs.add(record.seq);
   return seqs;
 }
 

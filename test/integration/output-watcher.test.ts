@@ -40,8 +40,9 @@ describe('OutputWatcher (real inotify)', () => {
     root = mkdtempSync(join(tmpdir(), 'jmake-outwatch-'));
     mkdirSync(join(root, 'build'), { recursive: true });
     const touched = new Set<string>();
-    // touched() says build/known.o is a file jmake writes (an output of the plan).
-    watcher = new OutputWatcher(root, ['build'], { touched: (p) => { touched.add(p); return p === 'build/known.o'; }, lost: () => undefined }, ['.jmake-tmp']);
+    // touched() says which names are files jmake writes, as the builder does: its temp outputs and
+    // build/known.o (an output of the plan).
+    watcher = new OutputWatcher(root, ['build'], { touched: (p) => { touched.add(p); return p.endsWith('.jmake-tmp') || p === 'build/known.o'; }, lost: () => undefined });
     watcher.start();
     writeFileSync(join(root, 'build/app.jmake-tmp'), 'being written');
     renameSync(join(root, 'build/app.jmake-tmp'), join(root, 'build/app'));

@@ -60,8 +60,8 @@ export class Daemon {
   private builder!: Builder;
   private outputWatcher: OutputWatcher | null = null;
   /**
-   * Tools start through jmake-spawn, which the daemon talks to directly (one fork, at the first
-   * job); without it, through the spawner process, so the daemon never forks per job.
+   * Tools start through jmake-spawn, which the daemon talks to directly (one fork, once the daemon is
+   * ready); without it, through the spawner process, so the daemon never forks per job.
    */
   private readonly spawner: SpawnerRunner;
   private readonly runner: ProcessRunner;
@@ -192,6 +192,7 @@ export class Daemon {
       }
     });
     this.startWatcher(this.recoveredAtStart, 'startup');
+    this.runner.warm();
     this.onActivity(0);
     this.memoryGuard = new MemoryGuard({
       limitMb: () => this.settings.maxMemoryMb,

@@ -1,9 +1,10 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { helperBinary, NativeSpawn, resolveExecutable, type NativeOutcome } from '../../src/scheduler/native-spawn.js';
 import { ProcessRunner, type CommandRunner } from '../../src/scheduler/runner.js';
+import { createProject, disposeAll } from '../helpers/project.js';
 import { waitFor } from '../helpers/wait.js';
 
 // jmake-spawn (src/scheduler/native/jmake-spawn.c) against real processes. Each test gets its own
@@ -23,6 +24,25 @@ async function open(env: NodeJS.ProcessEnv): Promise<NativeSpawn> {
   const opened = await NativeSpawn.open(env);
   if (!(opened instanceof NativeSpawn)) throw new Error(`jmake-spawn did not open: ${opened.reason}`);
   return opened;
+}
+
+afterEach(disposeAll);
+
+/** Pids of the running children of `parent` whose executable's name starts with `prefix` (Linux /proc). */
+function childrenRunning(parent: number, prefix: string): { pid: number; exe: string }[] {
+  const found: { pid: number; exe: string }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const exe = readlinkSync(`/proc/${entry}/exe`);
+      if (ppid === parent && exe.split('/').pop()!.startsWith(prefix)) found.push({ pid: Number(entry), exe });
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
 }
 
 function alive(pid: number): boolean {
@@ -179,6 +199,34 @@ describe('jmake-spawn', () => {
     expect((await on.run({ argv: ['true'], cwd: dir, env, outputs: [] }, never)).output).toBe('from the fallback\n');
     expect(handed).toHaveLength(2);
     await on.close();
+  });
+
+  it('is opened by warm() before any job asks, and the first job runs through that helper', async () => {
+    const { dir, env } = fresh();
+    const runner = new ProcessRunner({ tempDir: dir, native: { env, log: () => undefined } });
+    runner.warm();
+    const cacheBin = join(env.XDG_CACHE_HOME!, 'jmake', 'bin', 'jmake-spawn-');
+    const helpers = await waitFor(() => {
+      const found = childrenRunning(process.pid, 'jmake-spawn-').filter((c) => c.exe.startsWith(cacheBin));
+      return found.length > 0 ? found : null;
+    }, { what: 'the warmed jmake-spawn to run', timeoutMs: 30_000 });
+    expect(helpers).toHaveLength(1);
+    const ran = await runner.run({ argv: ['sh', '-c', 'echo $PPID'], cwd: dir, env, outputs: [] }, never);
+    expect(ran.exitCode).toBe(0);
+    expect(Number(ran.output.trim())).toBe(helpers[0]!.pid);
+    await runner.close();
+  });
+
+  it('is started by a daemon once it is ready, before its first build', async () => {
+    const p = await createProject('hello');
+    expect((await p.run(['status'])).code).toBe(0);
+    const pid = p.daemonPid()!;
+    await waitFor(() => childrenRunning(pid, 'jmake-spawn-').length === 1, { what: `a jmake-spawn child of daemon ${pid}`, timeoutMs: 30_000 });
+    const built = await p.json(['build']);
+    expect(built.ok).toBe(true);
+    expect(built.jobsRun).toBeGreaterThanOrEqual(2); // a compile and a link at least
+    expect(childrenRunning(pid, 'jmake-spawn-')).toHaveLength(1);
+    expect(p.daemonLog()).not.toMatch(/tools are started by/);
   });
 
   it('is not used with JMAKE_NATIVE_SPAWN=0, nor when no C compiler can build it, and says why', async () => {

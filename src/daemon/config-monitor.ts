@@ -34,21 +34,32 @@ export class ConfigMonitor {
   /** The text of the last jmake.toml that parsed (to name lines in messages). */
   get text(): string { return this._text; }
 
-  /** Read the file and record what changed. `atStart`: the first look of this daemon. */
-  refresh(atStart: boolean): void {
+  /**
+   * Read the file and record what changed. `atStart`: the first look of this daemon.
+   * 'deferred': the file read empty right after having content, which is what an editor that
+   * saves in place (truncate, then write) shows for a moment; an empty jmake.toml is a valid
+   * config of all defaults, and taking it would plan, and refresh compile_commands.json, for a
+   * project that is not there. Nothing is recorded: the caller looks again after a grace period
+   * (`acceptEmpty`), when an empty file is taken as meant.
+   */
+  refresh(atStart: boolean, options: { acceptEmpty?: boolean } = {}): 'done' | 'deferred' {
     const read: ConfigRead = readConfig(this.configFile, this.hasher);
     const known = this.recorder.state.config;
+    if (read.ok && !atStart && options.acceptEmpty !== true && read.text.trim() === '' && this._text.trim() !== '') {
+      this.logger.log('config', `${this.configFile} reads empty right after having content: waiting for the rest of the save`);
+      return 'deferred';
+    }
     if (!read.ok) {
       this._error = { file: this.configFile, ...read.error };
       if (known.hash !== read.hash || known.error === null) {
         this.recorder.record([{ type: 'config-invalid', data: { hash: read.hash, error: read.error } }], { durable: true });
       }
       this.logger.log('config', `${this.configFile}:${read.error.line}:${read.error.column}: ${read.error.message}`);
-      return;
+      return 'done';
     }
     this._error = null;
     this._text = read.text;
-    if (known.hash === read.hash && known.error === null && known.values !== null) return;
+    if (known.hash === read.hash && known.error === null && known.values !== null) return 'done';
     const changed = changedKeys(known.values, read.values);
     const type = atStart || known.values === null ? 'config-loaded' : 'config-changed';
     this.recorder.record([{ type, data: { hash: read.hash, config: read.values, changed } }], { durable: true });
@@ -56,6 +67,7 @@ export class ConfigMonitor {
     const before = this._settings;
     this._settings = this.settingsOf(this.recorder.state);
     this.onSettingsChanged(before, this._settings);
+    return 'done';
   }
 
   private settingsOf(state: ProjectState): DaemonSettings {

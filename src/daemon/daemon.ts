@@ -71,6 +71,8 @@ export class Daemon {
   private memoryGuard: MemoryGuard | null = null;
   /** jmake.toml changed on disk and its events are not recorded yet. */
   private configRefreshPending = false;
+  /** Set while an empty jmake.toml waits for the rest of its save (lookAgainAtEmptyConfig). */
+  private emptyConfigTimer: NodeJS.Timeout | null = null;
   /** Set when the daemon stops to be replaced by a fresh one (`[daemon] max_memory_mb`). */
   restartRequested = false;
   private stopping: Promise<void> | null = null;
@@ -212,10 +214,25 @@ export class Daemon {
     if (!this.configRefreshPending) return;
     this.configRefreshPending = false;
     try {
-      this.config?.refresh(false);
+      if (this.config?.refresh(false) === 'deferred') this.lookAgainAtEmptyConfig();
     } catch (err) {
       this.logger.log('config', `cannot record the config change: ${errorMessage(err)}`);
     }
+  }
+
+  /** jmake.toml read empty mid-save (ConfigMonitor.refresh): still empty after the grace period, it is meant. */
+  private lookAgainAtEmptyConfig(): void {
+    if (this.emptyConfigTimer) clearTimeout(this.emptyConfigTimer);
+    this.emptyConfigTimer = setTimeout(() => {
+      this.emptyConfigTimer = null;
+      if (this.stopping) return;
+      try {
+        this.config?.refresh(false, { acceptEmpty: true });
+      } catch (err) {
+        this.logger.log('config', `cannot record the config change: ${errorMessage(err)}`);
+      }
+    }, emptyConfigGraceMs(process.env));
+    this.emptyConfigTimer.unref();
   }
 
   get settings(): DaemonSettings {
@@ -289,6 +306,7 @@ export class Daemon {
   private async shutdown(reason: string): Promise<void> {
     this.logger.log('daemon', `stopping: ${reason}`);
     if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.emptyConfigTimer) clearTimeout(this.emptyConfigTimer);
     this.memoryGuard?.stop();
     this.server?.stopAll();
     this.builder?.close();
@@ -316,6 +334,16 @@ export class Daemon {
     await this.lock.release();
     this.logger.close();
   }
+}
+
+/**
+ * How long an empty jmake.toml that had content is given to get its content back before it is
+ * taken as meant: an editor saving in place truncates and writes within a few ms, more under load
+ * (JMAKE_EMPTY_CONFIG_GRACE_MS: tests, whose writes may lag on a loaded machine).
+ */
+function emptyConfigGraceMs(env: NodeJS.ProcessEnv): number {
+  const ms = Number(env.JMAKE_EMPTY_CONFIG_GRACE_MS);
+  return Number.isFinite(ms) && ms >= 10 ? ms : 250;
 }
 
 /** How often `[daemon] max_memory_mb` is checked (JMAKE_MEMORY_CHECK_MS: tests). */

@@ -193,6 +193,30 @@ describe('watcher', () => {
     expect((await p.json(['status'])).config).toEqual({ ok: true, error: null });
   });
 
+  it('takes a jmake.toml emptied in place as mid-save: the config stays until its content is back, or is emptied after the grace period', async () => {
+    const p = await createProject();
+    // The daemon waits 250 ms by default; a loaded machine may take longer between the test's two writes.
+    expect((await p.run(['status'], { env: { ...p.env, JMAKE_EMPTY_CONFIG_GRACE_MS: '2000' } })).code).toBe(0);
+    const ready = await waitReady(p);
+    const original = readFileSync(p.path('jmake.toml'), 'utf8');
+    const changedText = original.replace('"-Wall"', '"-Wall", "-O2"');
+
+    // What an editor saving in place leaves for a moment: an empty file, then the new content.
+    writeFileSync(p.path('jmake.toml'), '');
+    await waitFor(() => /jmake\.toml reads empty right after having content/.test(p.daemonLog()), { what: 'the daemon to see the empty jmake.toml' });
+    writeFileSync(p.path('jmake.toml'), changedText);
+    const changed = await waitForEvent(p, ready.events.lastSeq, (e) => e.type === 'config-changed' && e.data.hash === xxh64(changedText), 'config-changed to the new content');
+    const configEvents = (await events(p, ['--since', String(ready.events.lastSeq)])).filter((e) => e.type.startsWith('config-'));
+    expect(configEvents.map((e) => e.seq)).toEqual([changed.seq]); // never the empty config
+    expect(changed.data.changed).toEqual(['compile.flags']);
+
+    // Emptied for good: taken once the grace period is over.
+    writeFileSync(p.path('jmake.toml'), '');
+    const emptied = await waitForEvent(p, changed.seq, (e) => e.type === 'config-changed' && e.data.hash === xxh64(''), 'config-changed to the empty config');
+    expect(emptied.data.config).toEqual({});
+    expect((await p.json(['status'])).config).toEqual({ ok: true, error: null });
+  });
+
   it('applies a changed [daemon] watch_exclude at once by restarting the watcher', async () => {
     const p = await createProject();
     mkdirSync(p.path('gen'));

@@ -692,7 +692,7 @@ function ninjaOverhead(root, wallMs, objects, binary) {
 
 /**
  * jmake's commands (from `jmake build -n --json`) must be the ones build.ninja and the Makefile run:
- * the same compiler and flags (jmake writes to <output>.jmake-tmp and renames), the same link.
+ * the same compiler and flags (jmake writes to <folder>/.jmake-tmp/<name> and renames), the same link.
  */
 function checkCommands(project, cc, lay, stdoutFile) {
   // The dry run's JSON (every job's command line) is far over 64 KiB: to a file (see runTimed's callers).
@@ -711,7 +711,7 @@ function checkCommands(project, cc, lay, stdoutFile) {
   const compile = json.jobs.find((j) => j.id === obj);
   const link = json.jobs.find((j) => j.id === lay.binary);
   if (!compile || !link) throw new Error(`jmake build -n names no job ${obj} or ${lay.binary}`);
-  const norm = (argv) => argv.join(' ').replaceAll('.jmake-tmp', '');
+  const norm = (argv) => argv.join(' ').replaceAll('/.jmake-tmp/', '/');
   const wantCompile = `${cc} -O0 -Iinclude -MD -MF ${obj}.d -MT ${obj} -c ${src} -o ${obj}`;
   const wantLink = `${cc} ${lay.objects.join(' ')} -o ${lay.binary}`;
   const jmakeCompile = norm(compile.command);

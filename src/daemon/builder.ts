@@ -29,7 +29,7 @@ import { pickEnv } from '../config/build-env.js';
 import { configRefusal, configRefusalOnDisk } from '../config/refusal.js';
 import { JmakeError, isErrno } from '../errors.js';
 import { describeReason, jobKey, whyRun, whyRunOutputOnly, type Reason } from '../graph/decide.js';
-import { ASIDE_SUFFIX, TMP_SUFFIX, planBuild, type Plan, type PlannedJob } from '../graph/plan.js';
+import { asidePathOf, inTempFolder, planBuild, type Plan, type PlannedJob } from '../graph/plan.js';
 import { USAGE_ERROR_CODES, type CacheResult, type DistributedStatus, type BuildParams, type BuildProgress, type BuildResult, type DiagnosticInfo, type JobReport, type ToolsResult, type WatchMessage } from '../protocol/messages.js';
 import { schedule } from '../scheduler/scheduler.js';
 import type { CommandRunner, RunResult } from '../scheduler/runner.js';
@@ -179,20 +179,18 @@ export class Builder {
 
   /**
    * The output watcher saw a change: check that output before trusting it again. True when the
-   * path is a file jmake writes (a temp output, a previous output moved aside, or an output or
-   * depfile of the current plan): the watcher need not stat it to learn whether it is a new folder.
+   * path is one jmake writes (a temp folder, where commands write and previous outputs are put
+   * aside, or an output or depfile of the current plan): the watcher need not stat it to learn
+   * whether it is a new folder to watch.
    */
   outputTouched(path: string): boolean {
-    // A previous output moved aside tells nothing: the move itself was reported under the output's name.
-    if (path.endsWith(ASIDE_SUFFIX)) return true;
-    const temp = path.endsWith(TMP_SUFFIX);
-    const id = temp ? path.slice(0, -TMP_SUFFIX.length) : path;
-    this.outputs.touched(id);
-    this.freshness.outputTouched(id);
-    if (temp) return true;
+    // What happens in a temp folder tells nothing: the rename into place is reported under the output's name.
+    if (inTempFolder(path)) return true;
+    this.outputs.touched(path);
+    this.freshness.outputTouched(path);
     const plan = this.planCache?.plan;
     if (plan === undefined) return false;
-    const job = plan.jobs.get(id);
+    const job = plan.jobs.get(path);
     return (job !== undefined && !job.user) || depfilesOf(plan).has(path);
   }
 
@@ -830,7 +828,7 @@ export class Builder {
       // are put in place and recorded (its start reaches the spawn without a turn of the loop).
       const running = this.deps.runner.run({
         argv, cwd: root, env: remote ? { ...env, ...remote.env } : env,
-        outputs: [{ tmp: join(root, job.tmpOutput), final: join(root, job.output), aside: join(root, `${job.output}${ASIDE_SUFFIX}`) }], root,
+        outputs: [{ tmp: join(root, job.tmpOutput), final: join(root, job.output), aside: join(root, asidePathOf(job.output)) }], root,
       }, signal, slotFree);
       // Recorded once the spawn is asked for: its fold is not between a slot and its next tool.
       recordStart();

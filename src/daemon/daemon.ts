@@ -37,6 +37,7 @@ import { ToolchainManager } from '../toolchain/manager.js';
 import { toolVersionsFile } from '../cache/dir.js';
 import { PkgConfig } from '../toolchain/pkg-config.js';
 import { FileLogger } from './logger.js';
+import { TEMP_FOLDER } from '../graph/plan.js';
 import { Recorder } from './recorder.js';
 import { RequestServer } from './server.js';
 import { watchFileWithInotify } from '../util/file-watch.js';
@@ -262,7 +263,7 @@ export class Daemon {
     this.outputWatcher = new OutputWatcher(this.identity.root, settings.outputDirs, {
       touched: (path) => this.builder.outputTouched(path),
       lost: (reason) => this.builder.outputsUnwatched(reason),
-    });
+    }, new Set([TEMP_FOLDER]));
     this.outputWatcher.start();
   }
 

@@ -153,19 +153,20 @@ export class ProcessRunner implements CommandRunner {
       const now = this.nativeNow();
       if (!(now instanceof Promise ? await now : now)) return fallback.run(spec, signal, exited);
     }
-    // Every folder is checked before any is made.
+    // Every folder is checked before any is made. The temp file's folder is usually inside the
+    // output's (plan.ts, tempPathOf): then checking the first checks both.
     const realRoot = spec.root === undefined ? undefined : this.realRoot(spec.root);
-    const exists: boolean[] = [];
-    for (const { final } of spec.outputs) {
-      const folder = spec.root === undefined ? { exists: false } : outputFolder(spec.root, final, realRoot);
-      if ('refused' in folder) return { exitCode: 1, signal: null, output: `jmake: ${folder.refused}\n`, durationMs: 0, spawnError: null, cancelled: false };
-      exists.push(folder.exists);
+    const missing: string[] = [];
+    for (const { tmp, final } of spec.outputs) {
+      const paths = folderWithin(dirname(final), dirname(tmp)) ? [tmp] : [tmp, final];
+      for (const path of paths) {
+        const folder = spec.root === undefined ? { exists: false } : outputFolder(spec.root, path, realRoot);
+        if ('refused' in folder) return { exitCode: 1, signal: null, output: `jmake: ${folder.refused}\n`, durationMs: 0, spawnError: null, cancelled: false };
+        if (!folder.exists) missing.push(dirname(path));
+      }
     }
-    for (let i = 0; i < spec.outputs.length; i++) {
-      const { tmp, final } = spec.outputs[i]!;
-      if (!exists[i]) mkdirSync(dirname(final), { recursive: true });
-      removeTemp(tmp);
-    }
+    for (const folder of missing) mkdirSync(folder, { recursive: true });
+    for (const { tmp } of spec.outputs) removeTemp(tmp);
     const file = spec.argv[0]!;
     const rsp = this.responseFile(spec);
     const args = rsp ? [`@${rsp}`] : spec.argv.slice(1); // (not `[file, ...args] =`: an iterator step per argument)
@@ -381,16 +382,21 @@ function dropLog(log: JobLog): void {
  * the link runs otherwise (inside-root.ts). Walking every folder with lstat, then making it, cost
  * ~0.2 ms a job in a build beside the compilers here.
  */
-function outputFolder(root: string, final: string, realRoot: string | undefined): { refused: string } | { exists: boolean } {
-  const rel = relative(root, final);
-  if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return { refused: `${final} is outside the project ${root}: jmake writes only inside it` };
-  if (realFolderInside(root, dirname(final), realRoot)) return { exists: true };
+function outputFolder(root: string, file: string, realRoot: string | undefined): { refused: string } | { exists: boolean } {
+  const rel = relative(root, file);
+  if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return { refused: `${file} is outside the project ${root}: jmake writes only inside it` };
+  if (realFolderInside(root, dirname(file), realRoot)) return { exists: true };
   const escape = escapingLinkTo(root, rel.split(sep).join('/'));
   if (escape) {
     const { message, hint } = describeEscape(escape);
     return { refused: `${message}\n  hint: ${hint}` };
   }
   return { exists: false };
+}
+
+/** Whether `folder` is `parent` or a folder below it (plain path comparison). */
+function folderWithin(parent: string, folder: string): boolean {
+  return folder === parent || folder.startsWith(`${parent}${sep}`);
 }
 
 /** The first `max` bytes of what the tool wrote, marked when there was more. */

@@ -35,6 +35,8 @@ export class OutputWatcher {
     private readonly root: string,
     private readonly dirs: readonly string[],
     private readonly events: OutputWatcherEvents,
+    /** Names of folders never watched, wherever they are: the temp folders, where jobs write before the rename into place. */
+    private readonly unwatched: ReadonlySet<string> = new Set(),
   ) {}
 
   start(): void {
@@ -93,7 +95,9 @@ export class OutputWatcher {
     }
     for (const entry of entries) {
       const child = `${dir}/${entry.name}`;
-      if (entry.isDirectory()) this.watchTree(child, announce);
+      if (entry.isDirectory()) {
+        if (!this.unwatched.has(entry.name)) this.watchTree(child, announce);
+      }
       else if (announce) this.events.touched(child);
     }
   }
@@ -105,6 +109,7 @@ export class OutputWatcher {
     }
     const name = filename.toString();
     const path = `${dir}/${name}`;
+    if (this.unwatched.has(name)) return;
     const knownFile = this.events.touched(path);
     if (knownFile || event !== 'rename') return;
     let isDir = false;

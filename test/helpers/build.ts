@@ -42,14 +42,15 @@ export function fileHash(path: string): string {
   return xxh64(readFileSync(path));
 }
 
-/** Every file under build/ (depfiles aside) with its content hash, for byte-for-byte comparisons. */
+/** Every file under build/ (depfiles aside; with skipTemp, the temp folders too) with its content hash, for byte-for-byte comparisons. */
 export function outputsOf(p: TestProject, options: { skipTemp?: boolean } = {}): Map<string, string> {
   const out = new Map<string, string>();
   const walk = (rel: string) => {
     for (const entry of readdirSync(p.path(rel), { withFileTypes: true })) {
       const path = `${rel}/${entry.name}`;
-      if (entry.isDirectory()) walk(path);
-      else if (!entry.name.endsWith('.d') && !(options.skipTemp && entry.name.endsWith('.jmake-tmp'))) out.set(path, fileHash(p.path(path)));
+      if (entry.isDirectory()) {
+        if (!(options.skipTemp && entry.name === '.jmake-tmp')) walk(path);
+      } else if (!entry.name.endsWith('.d')) out.set(path, fileHash(p.path(path)));
     }
   };
   walk('build');

@@ -20,7 +20,7 @@ export interface TrialOutcome {
   /** Whether something was actually killed (the build may have finished first). */
   readonly killed: boolean;
   readonly clientExit: number;
-  /** Leftover `*.jmake-tmp` files (never trusted; removed by the next job that writes there). */
+  /** Leftover temp outputs in `.jmake-tmp/` folders (never trusted; removed by the next job that writes there). */
   readonly leftoverTemps: number;
 }
 
@@ -81,7 +81,7 @@ export async function crashTrial(p: TestProject, sources: readonly string[], ran
   // The next build (a new daemon after a daemon kill) must succeed and match a clean build.
   const next = await build(p);
   expect(next.ok, `build after killing the ${target}:\n${JSON.stringify(next.jobs.filter((j) => j.status === 'failed'), null, 2)}`).toBe(true);
-  const leftoverTemps = [...outputsOf(p).keys()].filter((path) => path.endsWith('.jmake-tmp')).length;
+  const leftoverTemps = [...outputsOf(p).keys()].filter((path) => path.includes('/.jmake-tmp/') && !path.endsWith('.jmake-old')).length;
   const incremental = outputsOf(p, { skipTemp: true });
   expect((await p.run(['clean'])).code).toBe(0);
   const clean = await build(p);

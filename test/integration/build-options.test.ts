@@ -34,7 +34,7 @@ describe('build options', () => {
     expect(plain.stdout).not.toMatch(/-o build\/bin\/hello/);
     const verbose = await p.run(['build', '--force', '-v']);
     expect(verbose.code).toBe(0);
-    expect(verbose.stdout).toMatch(/^\[3\/3\] \S+ .*-o build\/bin\/hello\.jmake-tmp/m);
+    expect(verbose.stdout).toMatch(/^\[3\/3\] \S+ .*-o build\/bin\/\.jmake-tmp\/hello/m);
     expect(verbose.stdout).toMatch(/^\[1\/3\] \S+ .*-c src\/\S+\.cpp/m);
   });
 

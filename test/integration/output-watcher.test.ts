@@ -36,21 +36,25 @@ describe('OutputWatcher (real inotify)', () => {
     expect(lost).toEqual([]);
   });
 
-  it('reports a temp output (the suffix jmake gives them) or a known output without looking whether it is a new folder', async () => {
+  it('never watches a temp folder, found at start or made later, and takes a name the caller knows for a file without a stat', async () => {
     root = mkdtempSync(join(tmpdir(), 'jmake-outwatch-'));
-    mkdirSync(join(root, 'build'), { recursive: true });
+    mkdirSync(join(root, 'build/.jmake-tmp'), { recursive: true });
     const touched = new Set<string>();
-    // touched() says which names are files jmake writes, as the builder does: its temp outputs and
-    // build/known.o (an output of the plan).
-    watcher = new OutputWatcher(root, ['build'], { touched: (p) => { touched.add(p); return p.endsWith('.jmake-tmp') || p === 'build/known.o'; }, lost: () => undefined });
+    // touched() says which names are files jmake writes, as the builder does: build/known.o (an output of the plan).
+    watcher = new OutputWatcher(root, ['build'], { touched: (p) => { touched.add(p); return p === 'build/known.o'; }, lost: () => undefined }, new Set(['.jmake-tmp']));
     watcher.start();
-    writeFileSync(join(root, 'build/app.jmake-tmp'), 'being written');
-    renameSync(join(root, 'build/app.jmake-tmp'), join(root, 'build/app'));
-    await waitFor(() => touched.has('build/app.jmake-tmp') && touched.has('build/app'), { what: 'the temp output and its rename' });
-    // Such a name is taken for a file without a stat: a folder so named is not watched (jmake makes none),
-    mkdirSync(join(root, 'build/odd.jmake-tmp'));
-    await waitFor(() => touched.has('build/odd.jmake-tmp'), { what: 'the folder event' });
-    // and neither is a name the caller knows as a file,
+    expect(watcher.watches).toBe(1);
+    // A job writes in the temp folder, unseen, and renames into place, seen.
+    writeFileSync(join(root, 'build/.jmake-tmp/app'), 'being written');
+    renameSync(join(root, 'build/.jmake-tmp/app'), join(root, 'build/app'));
+    await waitFor(() => touched.has('build/app'), { what: 'the rename into place' });
+    // The same in a new folder, whose temp folder is made with it.
+    mkdirSync(join(root, 'build/sub/.jmake-tmp'), { recursive: true });
+    await waitFor(() => touched.has('build/sub'), { what: 'the new folder' });
+    writeFileSync(join(root, 'build/sub/.jmake-tmp/x.o'), 'x');
+    renameSync(join(root, 'build/sub/.jmake-tmp/x.o'), join(root, 'build/sub/x.o'));
+    await waitFor(() => touched.has('build/sub/x.o'), { what: 'the rename into place in the new folder' });
+    // A name the caller knows as a file is not looked at, so a folder of that name is not watched,
     mkdirSync(join(root, 'build/known.o'));
     await waitFor(() => touched.has('build/known.o'), { what: 'the known name\'s event' });
     // while any other new folder is.
@@ -58,6 +62,7 @@ describe('OutputWatcher (real inotify)', () => {
     await waitFor(() => touched.has('build/conf.d'), { what: 'the other folder event' });
     writeFileSync(join(root, 'build/conf.d/x.o'), 'x');
     await waitFor(() => touched.has('build/conf.d/x.o'), { what: 'a file in the new folder' });
-    expect(watcher.watches).toBe(2); // build and build/conf.d
+    expect([...touched].filter((p) => p.includes('.jmake-tmp'))).toEqual([]);
+    expect(watcher.watches).toBe(3); // build, build/sub and build/conf.d
   });
 });

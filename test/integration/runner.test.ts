@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execaSync } from 'execa';
@@ -88,27 +88,48 @@ describe.each(variants)('ProcessRunner (real processes, tools started by %s)', (
   it('moves the previous output aside, puts the new one in place, then removes the old one; puts it back when the tool wrote nothing', async () => {
     dir = mkdtempSync(join(tmpdir(), 'jmake-runner-'));
     const out = join(dir, 'app');
+    // As the builder lays them out: the temp file and the aside in a temp folder beside the output.
+    const tmp = join(dir, '.jmake-tmp', 'app');
+    const aside = `${tmp}.jmake-old`;
     const spec = (script: string) => ({
-      argv: ['sh', '-c', script], cwd: dir, env: process.env,
-      outputs: [{ tmp: `${out}.jmake-tmp`, final: out, aside: `${out}.jmake-old` }],
+      argv: ['sh', '-c', script], cwd: dir, env: process.env, root: dir,
+      outputs: [{ tmp, final: out, aside }],
     });
     writeFileSync(out, 'previous');
     const runner = newRunner();
-    const replaced = await runner.run(spec(`echo new > '${out}.jmake-tmp'`), never);
+    const replaced = await runner.run(spec(`echo new > '${tmp}'`), never); // the temp folder is made first
     expect(replaced).toMatchObject({ exitCode: 0, spawnError: null });
     expect(readFileSync(out, 'utf8')).toBe('new\n');
-    await waitFor(() => !existsSync(`${out}.jmake-old`), { what: 'the previous output to be removed' });
+    await waitFor(() => !existsSync(aside), { what: 'the previous output to be removed' });
     // A stale aside (a crash between the two renames) is replaced, not trusted or kept.
-    writeFileSync(`${out}.jmake-old`, 'stale');
-    expect((await runner.run(spec(`echo newer > '${out}.jmake-tmp'`), never)).exitCode).toBe(0);
+    writeFileSync(aside, 'stale');
+    expect((await runner.run(spec(`echo newer > '${tmp}'`), never)).exitCode).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe('newer\n');
-    await waitFor(() => !existsSync(`${out}.jmake-old`), { what: 'the stale aside to be removed' });
+    await waitFor(() => !existsSync(aside), { what: 'the stale aside to be removed' });
     // A tool that exits 0 without writing fails, and the output it should have replaced stays.
     const silent = await runner.run(spec('true'), never);
     expect(silent.exitCode).toBe(1);
     expect(silent.output).toMatch(/did not write/);
     expect(readFileSync(out, 'utf8')).toBe('newer\n');
-    expect(existsSync(`${out}.jmake-old`)).toBe(false);
+    expect(existsSync(aside)).toBe(false);
+  });
+
+  it('refuses a temp folder that is a link out of the project, before the tool runs', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'jmake-runner-'));
+    const root = join(dir, 'project');
+    const outside = join(dir, 'outside');
+    mkdirSync(join(root, 'build'), { recursive: true });
+    mkdirSync(outside);
+    symlinkSync(outside, join(root, 'build', '.jmake-tmp'));
+    const tmp = join(root, 'build', '.jmake-tmp', 'a.o');
+    const refused = await newRunner().run({
+      argv: ['sh', '-c', `echo a > '${tmp}'`], cwd: root, env: process.env, root,
+      outputs: [{ tmp, final: join(root, 'build', 'a.o'), aside: `${tmp}.jmake-old` }],
+    }, never);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.output).toMatch(/\.jmake-tmp/);
+    expect(readdirSync(outside)).toEqual([]);
+    expect(existsSync(join(root, 'build', 'a.o'))).toBe(false);
   });
 
   it('says when the tool exited 0, before its output is in place (the next job may start then); not when it failed', async () => {

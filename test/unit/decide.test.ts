@@ -6,8 +6,8 @@ import type { JobRecord } from '../../src/state/state.js';
 
 const job: PlannedJob = {
   id: 'build/obj/src/a.c.o', kind: 'compile', target: 'app', tool: 'cc',
-  argv: ['/usr/bin/gcc', '-c', 'src/a.c', '-o', 'build/obj/src/a.c.o.jmake-tmp'], cosmeticArgs: ['-fdiagnostics-color=always'],
-  output: 'build/obj/src/a.c.o', tmpOutput: 'build/obj/src/a.c.o.jmake-tmp', depfile: 'build/obj/src/a.c.o.d', source: 'src/a.c', deps: [], priority: 0,
+  argv: ['/usr/bin/gcc', '-c', 'src/a.c', '-o', 'build/obj/src/.jmake-tmp/a.c.o'], cosmeticArgs: ['-fdiagnostics-color=always'],
+  output: 'build/obj/src/a.c.o', tmpOutput: 'build/obj/src/.jmake-tmp/a.c.o', depfile: 'build/obj/src/a.c.o.d', source: 'src/a.c', deps: [], priority: 0,
 };
 
 const record: JobRecord = {

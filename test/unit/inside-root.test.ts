@@ -121,7 +121,7 @@ describe('removeInside', () => {
 
 describe('ownedFiles', () => {
   it('a build job owns its output, depfile and temp file; a user job only its recorded output, never its name', () => {
-    expect(ownedFiles('build/obj/a.c.o', 'compile', 'build/obj/a.c.o')).toEqual(['build/obj/a.c.o', 'build/obj/a.c.o.d', 'build/obj/a.c.o.jmake-tmp', 'build/obj/a.c.o.jmake-old']);
+    expect(ownedFiles('build/obj/a.c.o', 'compile', 'build/obj/a.c.o')).toEqual(['build/obj/a.c.o', 'build/obj/a.c.o.d', 'build/obj/.jmake-tmp/a.c.o', 'build/obj/.jmake-tmp/a.c.o.jmake-old']);
     expect(ownedFiles('gen.py', 'job', null)).toEqual([]);
     expect(ownedFiles('gen', 'job', 'build/gen/version.h')).toEqual(['build/gen/version.h']);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveBuildConfig, type BuildEnv } from '../../src/config/build-config.js';
 import { parseConfig } from '../../src/config/load.js';
-import { TMP_SUFFIX, isCxx, isSource, outBaseFor, planBuild, profileFor, splitFlags, type Plan, type PlanInput, type PlanToolchain, type PlannedJob } from '../../src/graph/plan.js';
+import { asidePathOf, inTempFolder, isCxx, tempPathOf, isSource, outBaseFor, planBuild, profileFor, splitFlags, type Plan, type PlanInput, type PlanToolchain, type PlannedJob } from '../../src/graph/plan.js';
 import type { ToolRole } from '../../src/toolchain/discover.js';
 
 const tools = (map: Partial<Record<ToolRole, string>>): PlanToolchain['tools'] =>
@@ -41,7 +41,7 @@ const job = (p: Plan, id: string): PlannedJob => {
 const ids = (p: Plan) => [...p.jobs.keys()];
 /** The argv without the tool. */
 const args = (p: Plan, id: string) => job(p, id).argv.slice(1);
-const tmp = (path: string) => `${path}${TMP_SUFFIX}`;
+const tmp = (path: string) => path.replace(/[^/]*$/, (name) => `.jmake-tmp/${name}`);
 
 describe('helpers', () => {
   it('isSource knows the C and C++ extensions', () => {
@@ -74,7 +74,7 @@ describe('object pipeline', () => {
     for (const [id, j] of p.jobs) {
       expect(j.id).toBe(id);
       expect(j.output).toBe(id);
-      expect(j.tmpOutput).toBe(`${id}.jmake-tmp`);
+      expect(j.tmpOutput).toBe(id.replace(/[^/]*$/, (name) => `.jmake-tmp/${name}`));
       expect(j.target).toBe('proj');
     }
     expect(p.targets).toEqual([{ name: 'proj', type: 'executable', output: 'build/bin/proj', jobs: ids(p) }]);
@@ -84,9 +84,9 @@ describe('object pipeline', () => {
     const p = plan('', files);
     expect(job(p, 'build/obj/src/main.c.o')).toEqual({
       id: 'build/obj/src/main.c.o', kind: 'compile', target: 'proj', tool: 'cc',
-      argv: ['gcc', '-MD', '-MF', 'build/obj/src/main.c.o.d', '-MT', 'build/obj/src/main.c.o', '-c', 'src/main.c', '-o', 'build/obj/src/main.c.o.jmake-tmp'],
+      argv: ['gcc', '-MD', '-MF', 'build/obj/src/main.c.o.d', '-MT', 'build/obj/src/main.c.o', '-c', 'src/main.c', '-o', 'build/obj/src/.jmake-tmp/main.c.o'],
       cosmeticArgs: ['-fdiagnostics-color=always'],
-      output: 'build/obj/src/main.c.o', tmpOutput: 'build/obj/src/main.c.o.jmake-tmp', depfile: 'build/obj/src/main.c.o.d',
+      output: 'build/obj/src/main.c.o', tmpOutput: 'build/obj/src/.jmake-tmp/main.c.o', depfile: 'build/obj/src/main.c.o.d',
       source: 'src/main.c', deps: [], priority: 0,
     });
   });
@@ -95,7 +95,7 @@ describe('object pipeline', () => {
     const p = plan('', files);
     expect(job(p, 'build/bin/proj')).toMatchObject({
       kind: 'link', tool: 'cc', depfile: null, source: null, priority: 40,
-      argv: ['gcc', 'build/obj/src/main.c.o', 'build/obj/src/util.c.o', '-o', 'build/bin/proj.jmake-tmp'],
+      argv: ['gcc', 'build/obj/src/main.c.o', 'build/obj/src/util.c.o', '-o', 'build/bin/.jmake-tmp/proj'],
       deps: ['build/obj/src/main.c.o', 'build/obj/src/util.c.o'],
       cosmeticArgs: ['-fdiagnostics-color=always'],
     });
@@ -625,5 +625,15 @@ describe('hostile values (issue 8)', () => {
     const argv = job(p, 'build/obj/src/main.c.o').argv;
     expect(argv[1]).toBe('-DF0');
     expect(argv[300_000]).toBe('-DF299999');
+  });
+});
+
+describe('temp paths', () => {
+  it('puts a job\'s temp file and its previous output in a .jmake-tmp folder beside the output, under the output\'s own name', () => {
+    expect(tempPathOf('build/obj/src/a.c.o')).toBe('build/obj/src/.jmake-tmp/a.c.o');
+    expect(asidePathOf('build/bin/app')).toBe('build/bin/.jmake-tmp/app.jmake-old');
+    expect(tempPathOf('app')).toBe('.jmake-tmp/app');
+    for (const path of ['build/obj/.jmake-tmp/a.o', 'build/obj/.jmake-tmp', '.jmake-tmp/a', '/abs/build/.jmake-tmp/a.o']) expect(inTempFolder(path), path).toBe(true);
+    for (const path of ['build/obj/a.o', 'build/obj/a.o.jmake-tmp', 'build/x.jmake-tmp/a.o', 'build/.jmake-tmpx/a.o']) expect(inTempFolder(path), path).toBe(false);
   });
 });

@@ -298,7 +298,7 @@ class TargetContext {
     const lto = this.pipeline === 'thinlto' ? ['-flto=thin'] : [];
     this.add({
       kind: 'compile', tool: isCxx(src) ? 'cxx' : 'cc', output: obj, depfile: dep, source: src, deps: [],
-      args: [...this.compileFlags(src), ...lto, '-MD', '-MF', dep, '-MT', obj, '-c', operand(src), '-o', tmp(obj)],
+      args: [...this.compileFlags(src), ...lto, '-MD', '-MF', dep, '-MT', obj, '-c', operand(src), '-o', tempPathOf(obj)],
     });
     return obj;
   }
@@ -311,7 +311,7 @@ class TargetContext {
       kind: 'emit-ir', tool: isCxx(src) ? 'cxx' : 'cc', output: bc, depfile: dep, source: src, deps: [],
       // -O0 bitcode marks every function optnone, so a later `opt` would do nothing: emit at the
       // target level with the passes disabled and let `opt` optimise the linked module.
-      args: [...this.compileFlags(src), `-${level}`, '-Xclang', '-disable-llvm-passes', '-emit-llvm', '-MD', '-MF', dep, '-MT', bc, '-c', operand(src), '-o', tmp(bc)],
+      args: [...this.compileFlags(src), `-${level}`, '-Xclang', '-disable-llvm-passes', '-emit-llvm', '-MD', '-MF', dep, '-MT', bc, '-c', operand(src), '-o', tempPathOf(bc)],
     });
     return bc;
   }
@@ -323,17 +323,17 @@ class TargetContext {
     const linked = `${base}.linked.bc`;
     const optimised = `${base}.opt.bc`;
     const object = `${base}.o`;
-    this.add({ kind: 'link-ir', tool: 'llvm-link', output: linked, depfile: null, source: null, deps: bitcode, args: [...bitcode, '-o', tmp(linked)] });
-    this.add({ kind: 'opt', tool: 'opt', output: optimised, depfile: null, source: null, deps: [linked], args: [`-${level}`, linked, '-o', tmp(optimised)] });
+    this.add({ kind: 'link-ir', tool: 'llvm-link', output: linked, depfile: null, source: null, deps: bitcode, args: [...bitcode, '-o', tempPathOf(linked)] });
+    this.add({ kind: 'opt', tool: 'opt', output: optimised, depfile: null, source: null, deps: [linked], args: [`-${level}`, linked, '-o', tempPathOf(optimised)] });
     // Position-independent always: distributions link executables as PIE, and shared libraries need it.
-    this.add({ kind: 'codegen', tool: 'llc', output: object, depfile: null, source: null, deps: [optimised], args: [`-${level}`, '-filetype=obj', '-relocation-model=pic', optimised, '-o', tmp(object)] });
+    this.add({ kind: 'codegen', tool: 'llc', output: object, depfile: null, source: null, deps: [optimised], args: [`-${level}`, '-filetype=obj', '-relocation-model=pic', optimised, '-o', tempPathOf(object)] });
     return object;
   }
 
   private archive(inputs: readonly string[]): string {
     const lib = artifactPath(this.outBase, this.spec);
     const tool: ToolRole = this.pipeline === 'thinlto' ? 'llvm-ar' : 'ar';
-    this.add({ kind: 'archive', tool, output: lib, depfile: null, source: null, deps: inputs, args: ['rcsD', tmp(lib), ...inputs] });
+    this.add({ kind: 'archive', tool, output: lib, depfile: null, source: null, deps: inputs, args: ['rcsD', tempPathOf(lib), ...inputs] });
     return lib;
   }
 
@@ -358,7 +358,7 @@ class TargetContext {
     const rpathFlag = rpath ? [shared ? '-Wl,-rpath,$ORIGIN' : '-Wl,-rpath,$ORIGIN/../lib'] : [];
     this.add({
       kind: 'link', tool: cxx ? 'cxx' : 'cc', output: out, depfile: null, source: null, deps: [...inputs, ...libDeps],
-      args: [...soname, ...thin, ...inputs, '-o', tmp(out), ...libDirs, ...libs, ...pkgLibs, ...rpathFlag, ...linkFlags, ...envFlags],
+      args: [...soname, ...thin, ...inputs, '-o', tempPathOf(out), ...libDirs, ...libs, ...pkgLibs, ...rpathFlag, ...linkFlags, ...envFlags],
     });
     return out;
   }
@@ -390,7 +390,7 @@ class TargetContext {
     this.jobList.push({
       id: job.output, kind: job.kind, target: this.spec.name, tool: job.tool, argv: [...base, ...job.args], cosmeticArgs: colour,
       ...(job.source !== null && this.input.config.compile.launcher.length > 0 ? { launcher: this.input.config.compile.launcher } : {}),
-      output: job.output, tmpOutput: tmp(job.output), depfile: job.depfile, source: job.source, deps: [...job.deps], priority: PRIORITY[job.kind],
+      output: job.output, tmpOutput: tempPathOf(job.output), depfile: job.depfile, source: job.source, deps: [...job.deps], priority: PRIORITY[job.kind],
     });
   }
 }
@@ -445,10 +445,6 @@ function artifactPath(outBase: string, spec: TargetSpec): string {
   if (spec.type === 'shared') return `${outBase}/lib/lib${spec.name}.so`;
   if (spec.type === 'static') return `${outBase}/lib/lib${spec.name}.a`;
   return `${outBase}/bin/${spec.name}`;
-}
-
-function tmp(path: string): string {
-  return tempPathOf(path);
 }
 
 /** A file name as a command operand: `-x.cpp` would be read as an option, `./-x.cpp` is the file. */

@@ -29,7 +29,7 @@ import { pickEnv } from '../config/build-env.js';
 import { configRefusal, configRefusalOnDisk } from '../config/refusal.js';
 import { JmakeError, isErrno } from '../errors.js';
 import { describeReason, jobKey, whyRun, whyRunOutputOnly, type Reason } from '../graph/decide.js';
-import { asidePathOf, inTempFolder, planBuild, type Plan, type PlannedJob } from '../graph/plan.js';
+import { asidePathOf, planBuild, type Plan, type PlannedJob } from '../graph/plan.js';
 import { USAGE_ERROR_CODES, type CacheResult, type DistributedStatus, type BuildParams, type BuildProgress, type BuildResult, type DiagnosticInfo, type JobReport, type ToolsResult, type WatchMessage } from '../protocol/messages.js';
 import { schedule } from '../scheduler/scheduler.js';
 import type { CommandRunner, RunResult } from '../scheduler/runner.js';
@@ -179,13 +179,11 @@ export class Builder {
 
   /**
    * The output watcher saw a change: check that output before trusting it again. True when the
-   * path is one jmake writes (a temp folder, where commands write and previous outputs are put
-   * aside, or an output or depfile of the current plan): the watcher need not stat it to learn
-   * whether it is a new folder to watch.
+   * path is a file jmake writes (an output or a depfile of the current plan): the watcher need not
+   * stat it to learn whether it is a new folder to watch. (The temp folders, where commands write
+   * and previous outputs are put aside, are never watched: the daemon names them to the watcher.)
    */
   outputTouched(path: string): boolean {
-    // What happens in a temp folder tells nothing: the rename into place is reported under the output's name.
-    if (inTempFolder(path)) return true;
     this.outputs.touched(path);
     this.freshness.outputTouched(path);
     const plan = this.planCache?.plan;

@@ -115,11 +115,6 @@ export function asidePathOf(output: string): string {
   return `${tempPathOf(output)}.jmake-old`;
 }
 
-/** Whether a path (relative or absolute) is in one of the temp folders. */
-export function inTempFolder(path: string): boolean {
-  return path.includes(`/${TEMP_FOLDER}/`) || path.startsWith(`${TEMP_FOLDER}/`) || path.endsWith(`/${TEMP_FOLDER}`) || path === TEMP_FOLDER;
-}
-
 const BUILTIN_PROFILES: Readonly<Record<string, Profile>> = {
   debug: { name: 'debug', outputDir: null, own: { flags: ['-O0', '-g'], cFlags: [], cxxFlags: [], includeDirs: [], defines: {}, linkFlags: [], libDirs: [] } },
   release: { name: 'release', outputDir: null, own: { flags: ['-O2'], cFlags: [], cxxFlags: [], includeDirs: [], defines: { NDEBUG: null }, linkFlags: [], libDirs: [] } },

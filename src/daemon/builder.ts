@@ -623,8 +623,11 @@ export class Builder {
 
   /** `jmake compdb`: plan as a build would (config, toolchain, file set) and write compile_commands.json. */
   async compdb(env: Readonly<Record<string, string>>, path: string | undefined, profile: string | undefined, always = true): Promise<{ path: string | null; entries: number }> {
-    // The file set as a build would see it: after the initial scan, with every saved edit.
-    await this.syncWatcher();
+    // The file set as a build would see it: after the initial scan, with every saved edit. The
+    // refresh in the background (not `always`) follows events already recorded, and must not hash
+    // a file still being saved: a sync would, and a build on change would then compile it half
+    // written (seen as a failed link in the watch tests).
+    if (always) await this.syncWatcher(); else await this.flushWatcher();
     this.deps.settleConfig();
     const { config } = this.config(env);
     const toolchain = await this.toolchain(config, path);
@@ -907,11 +910,11 @@ export class Builder {
     return this.lastJobEnv.env;
   }
 
-  /** For a change build: hash what is still settling, without the sync barrier. */
+  /** For a change build: hash what has settled meanwhile, without the sync barrier. */
   private async flushWatcher(): Promise<void> {
     const watcher = this.deps.watcher();
     await watcher.waitReady();
-    watcher.flush();
+    watcher.flush(true);
   }
 
   /**

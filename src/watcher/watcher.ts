@@ -235,11 +235,16 @@ export class ProjectWatcher {
     }
   }
 
-  /** Hash now whatever is still settling (and poll what is not watched): no barrier, no wait. */
-  flush(): void {
+  /**
+   * Hash now whatever is still settling (and poll what is not watched): no barrier, no wait.
+   * `settledOnly` (a build started on change): a file written within the settle window stays
+   * pending, as on the timer. It may be half saved (an editor truncates, then writes), and a build
+   * on change promises nothing about it: its own settle starts the next one.
+   */
+  flush(settledOnly = false): void {
     if (!this._ready || this.closed) return;
     if (this.fallbacks.size > 0) this.pollFallbacks();
-    this.processDue(Number.POSITIVE_INFINITY);
+    this.processDue(Number.POSITIVE_INFINITY, settledOnly ? Date.now() - this.deps.settleMs : null);
   }
 
   health(): {
@@ -362,14 +367,17 @@ export class ProjectWatcher {
     }
   }
 
-  /** Hash every pending path whose deadline has passed and record the differences as one batch. */
-  private processDue(now: number): void {
+  /**
+   * Hash every pending path whose deadline has passed and record the differences as one batch.
+   * On the timer (`quietSince` = now − the settle window; not for a sync: a request wants the file
+   * as it is now), a file written within the settle window is not settled, whatever chokidar
+   * reported: it drops a second change within 50 ms of the first, so the last save of a burst may
+   * come with no event of its own.
+   */
+  private processDue(now: number, quietSince: number | null = now - this.deps.settleMs): void {
     const due: string[] = [];
     for (const [path, deadline] of this.pending) if (deadline <= now) due.push(path);
-    // On the timer (not for sync: a request wants the file as it is now), a file written within the
-    // settle window is not settled, whatever chokidar reported: it drops a second change within
-    // 50 ms of the first, so the last save of a burst may come with no event of its own.
-    if (due.length > 0) this.probeAndRecord(due, Number.isFinite(now) ? now - this.deps.settleMs : null);
+    if (due.length > 0) this.probeAndRecord(due, quietSince);
   }
 
   /**
@@ -517,13 +525,13 @@ export class ProjectWatcher {
   /** Stat-walk every path whose watch failed and mark differences pending, then hash them now. */
   private pollFallbacks(): void {
     for (const prefix of this.fallbacks) this.markDifferences(prefix === '.' ? '' : prefix);
-    this.processDue(Number.POSITIVE_INFINITY);
+    this.processDue(Number.POSITIVE_INFINITY, null);
   }
 
   /** Stat-walk under `prefix` and hash what differs from the state now; returns the events recorded. */
   private walkAndProbe(prefix: string): number {
     const marked = this.markDifferences(prefix);
-    this.processDue(Number.POSITIVE_INFINITY);
+    this.processDue(Number.POSITIVE_INFINITY, null);
     if (marked > 0) this.deps.log('watcher', `the walk after the scan found ${marked} files the scan missed or saw stale`);
     return marked;
   }

@@ -75,6 +75,40 @@ describe('jmake watch', () => {
     expect(after.filter((l) => finished(l))).toEqual([burst.line, expect.objectContaining({ build: asked.build, jobsRun: 0 })]);
   });
 
+  it('a build started by one settled save leaves out a file still being saved, and builds it once it settles', async () => {
+    const p = await createProject('hello');
+    // A window long enough that the rewrites below (every 50 ms) keep greet.cpp unsettled even
+    // when the test process stalls on a loaded machine.
+    appendFileSync(p.path('jmake.toml'), '\n[daemon]\nsettle_ms = 1000\n');
+    const w = startWatch(p);
+    const first = await w.next(finished, 'the first build');
+    // greet.cpp is half saved (empty, as between an editor's truncate and its write, or cut short)
+    // and keeps being written: each write changes its size, so its mtime moves (a truncate of an
+    // empty file does not);
+    let writes = 0;
+    const halfSave = () => writeFileSync(p.path('src/greet.cpp'), writes++ % 2 === 0 ? '' : '// half saved\n');
+    halfSave();
+    const saving = setInterval(halfSave, 50);
+    let settledBuild: { line: WatchLine; index: number };
+    try {
+      // meanwhile main.cpp is saved and settles: its build must not compile the empty greet.cpp.
+      writeFileSync(p.path('src/main.cpp'), readFileSync(p.path('src/main.cpp'), 'utf8').replace('return 0;', 'return 0; // saved').replace('int main', 'int saved = 1;\nint main'));
+      const start = await w.next(started, 'the build of main.cpp', { from: first.index + 1 });
+      expect(start.line).toMatchObject({ trigger: 'change', changed: ['src/main.cpp'] });
+      settledBuild = await w.next(finished, 'that build to finish', { from: start.index });
+    } finally {
+      clearInterval(saving);
+    }
+    expect(settledBuild.line).toMatchObject({ ok: true, jobsRun: 2 });
+    expect(w.buildLines(settledBuild.line.build!).filter((l) => l.type === 'job-finished').map((l) => l.job))
+      .toEqual(['build/obj/src/main.cpp.o', 'build/bin/hello']);
+    // The save completes; once it settles, its own build.
+    writeFileSync(p.path('src/greet.cpp'), greet('saved at last'));
+    const last = await w.next((l) => finished(l) && l.jobsRun > 0, 'the build of greet.cpp', { from: settledBuild.index + 1 });
+    expect(last.line).toMatchObject({ ok: true });
+    expect(await runProgram(p.path('build/bin/hello'))).toBe('saved at last');
+  });
+
   it('two watchers see the same builds, whoever started them', async () => {
     const p = await createProject('hello');
     const a = startWatch(p);

@@ -243,8 +243,9 @@ export class ProjectWatcher {
    */
   flush(settledOnly = false): void {
     if (!this._ready || this.closed) return;
-    if (this.fallbacks.size > 0) this.pollFallbacks();
-    this.processDue(Number.POSITIVE_INFINITY, settledOnly ? Date.now() - this.deps.settleMs : null);
+    const quietSince = settledOnly ? Date.now() - this.deps.settleMs : null;
+    if (this.fallbacks.size > 0) this.pollFallbacks(quietSince);
+    this.processDue(Number.POSITIVE_INFINITY, quietSince);
   }
 
   health(): {
@@ -522,10 +523,10 @@ export class ProjectWatcher {
     }, this.deps.pollIntervalMs);
   }
 
-  /** Stat-walk every path whose watch failed and mark differences pending, then hash them now. */
-  private pollFallbacks(): void {
+  /** Stat-walk every path whose watch failed and mark differences pending, then hash them now (`quietSince`: see probe). */
+  private pollFallbacks(quietSince: number | null = null): void {
     for (const prefix of this.fallbacks) this.markDifferences(prefix === '.' ? '' : prefix);
-    this.processDue(Number.POSITIVE_INFINITY, null);
+    this.processDue(Number.POSITIVE_INFINITY, quietSince);
   }
 
   /** Stat-walk under `prefix` and hash what differs from the state now; returns the events recorded. */

@@ -218,4 +218,16 @@ describe('jmake watch', () => {
     expect(isAlive(pid)).toBe(true);
     expect((await build(p)).jobsRun).toBe(0);
   });
+
+  it('Ctrl-C detaches at once from a daemon that was already running (not taken for the daemon going away)', async () => {
+    const p = await createProject('hello');
+    expect((await p.run(['status'])).code).toBe(0); // the watcher attaches to a running daemon
+    const pid = p.daemonPid()!;
+    const w = startWatch(p);
+    await w.next(finished, 'the first build');
+    // stop() sends SIGINT and kills after 5 s (exit -1): the watcher took 30 s, waiting for the daemon to exit.
+    expect(await w.stop()).toBe(0);
+    expect(isAlive(pid)).toBe(true);
+    expect(p.daemonPid()).toBe(pid);
+  });
 });

@@ -360,7 +360,8 @@ export class ProjectWatcher {
 
   private onSettleTimer(): void {
     this.settleTimer = null;
-    this.processDue(Date.now());
+    const now = Date.now();
+    this.processDue(now, now - this.deps.settleMs);
     if (this.pending.size > 0 && !this.closed) {
       let next = Number.POSITIVE_INFINITY; // not Math.min(...): a checkout can leave 200k files pending
       for (const deadline of this.pending.values()) if (deadline < next) next = deadline;
@@ -375,7 +376,7 @@ export class ProjectWatcher {
    * reported: it drops a second change within 50 ms of the first, so the last save of a burst may
    * come with no event of its own.
    */
-  private processDue(now: number, quietSince: number | null = now - this.deps.settleMs): void {
+  private processDue(now: number, quietSince: number | null): void {
     const due: string[] = [];
     for (const [path, deadline] of this.pending) if (deadline <= now) due.push(path);
     if (due.length > 0) this.probeAndRecord(due, quietSince);

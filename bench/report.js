@@ -63,7 +63,7 @@ export function renderMarkdown(results) {
   }
   lines.push('Times in rows 4 run from launching `jmake daemon start` (or the chokidar-alone script) to the watcher being ready, taken from the daemon log\'s `[watcher] ready` timestamp; readiness was also confirmed by polling `jmake status --json` every 200 ms.');
   if (results.rows.some((row) => String(row.scenario).startsWith('6.'))) {
-    lines.push('Rows 6 (real code, bench/real/): wall time of `jmake build --json`, spawn to exit, in a project whose daemon was started and its watcher ready beforehand; the target is the set of jobs that should run, and met says whether jobsRun matched it exactly. Every build must succeed and the driver program must pass after it (it must also see the edit and the revert), or the row is FAILED.');
+    lines.push('Rows 6 (real code, bench/real/): wall time of `jmake build --json`, spawn to exit, in a project whose daemon was started and its watcher ready beforehand; the target is the set of jobs that should run, and met says whether the jobs run plus those restored from the compile cache matched it exactly. Every build must succeed and the driver program must pass after it (it must also see the edit and the revert), or the row is FAILED.');
   }
   lines.push('');
   return `${lines.join('\n')}\n`;

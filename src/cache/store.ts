@@ -38,6 +38,12 @@ export interface CacheHit {
 export interface Restore {
   /** Where the output goes (renamed into place after its hash was checked). */
   readonly output: string;
+  /**
+   * Where it is copied first: the name its own command writes, in the unwatched temp folder (the
+   * copy makes no events for the output watcher, and a restore cut short leaves nothing beside
+   * the output that `jmake clean` would not remove). Default: a unique name beside `output`.
+   */
+  readonly tmp?: string;
   /** Where the depfile goes, or null. */
   readonly depfile: string | null;
   /** The project root: stored depfiles say `{root}` instead (checkouts elsewhere share entries). */
@@ -94,9 +100,9 @@ export class CompileCache {
   async restore(hit: CacheHit, to: Restore): Promise<boolean> {
     const meta = await this.readMeta(hit.result);
     if (!meta) return false;
-    const tmp = `${to.output}.${process.pid}.${randomBytes(4).toString('hex')}.jmake-cache`;
+    const tmp = to.tmp ?? `${to.output}.${process.pid}.${randomBytes(4).toString('hex')}.jmake-cache`;
     try {
-      await mkdir(dirname(to.output), { recursive: true });
+      await mkdir(dirname(tmp), { recursive: true });
       await copyFile(this.objectPath(hit.result), tmp);
       const copied = await readFile(tmp);
       if (copied.length !== meta.size || this.hasher.hashBytes(copied) !== meta.hash) {

@@ -21,7 +21,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, join, posix, resolve } from 'node:path';
 import { diffInputs } from '../../events/inputs-patch.js';
 import type { DiagnosticData, EventDataByType, JmakeEvent, NewEvent } from '../../events/types.js';
 import { resolveBuildConfig, type BuildConfig, type ConfigIssue } from '../config/build-config.js';
@@ -29,7 +29,7 @@ import { pickEnv } from '../config/build-env.js';
 import { configRefusal, configRefusalOnDisk } from '../config/refusal.js';
 import { JmakeError, isErrno } from '../errors.js';
 import { describeReason, jobKey, whyRun, whyRunOutputOnly, type Reason } from '../graph/decide.js';
-import { asidePathOf, planBuild, type Plan, type PlannedJob } from '../graph/plan.js';
+import { asidePathOf, planBuild, tempPathOf, type Plan, type PlannedJob } from '../graph/plan.js';
 import { USAGE_ERROR_CODES, type CacheResult, type DistributedStatus, type BuildParams, type BuildProgress, type BuildResult, type DiagnosticInfo, type JobReport, type ToolsResult, type WatchMessage } from '../protocol/messages.js';
 import { schedule } from '../scheduler/scheduler.js';
 import type { CommandRunner, RunResult } from '../scheduler/runner.js';
@@ -37,7 +37,7 @@ import { allJobs, getFile, getJob, liveFiles } from '../state/selectors.js';
 import type { JobRecord, ProjectState } from '../state/state.js';
 import { compdbEntries, compdbText } from '../toolchain/compdb.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { describeEscape, escapingLink, escapingLinkTo, isPlainRelative, removeInside } from '../util/inside-root.js';
+import { describeEscape, escapingLink, escapingLinkTo, isPlainRelative, removeEmptyFolder, removeInside } from '../util/inside-root.js';
 import { ownedFiles } from '../graph/outputs.js';
 import { foldersOf, undecodableNames, undecodableWarning } from '../util/names.js';
 import { normalizeDepPath, parseDepfile } from '../toolchain/depfile.js';
@@ -308,12 +308,15 @@ export class Builder {
     await this.queue;
     const jobs: string[] = [];
     const refused: { message: string; hint: string }[] = [];
+    const tempFolders = new Set<string>();
     for (const [id, record] of allJobs(this.deps.recorder.state)) {
       const why = this.removeOutput(id, record);
       if (why) refused.push(why);
       else jobs.push(id);
+      if (!why && record.kind !== 'job') tempFolders.add(posix.dirname(tempPathOf(id)));
     }
     if (jobs.length > 0) this.deps.recorder.record([{ type: 'outputs-removed', data: { build: 0, jobs } }], { durable: true });
+    for (const folder of tempFolders) removeEmptyFolder(this.deps.root, folder);
     if (refused.length > 0) {
       const first = refused[0]!;
       throw new JmakeError('build-plan', `${first.message}\n(${refused.length} output${refused.length === 1 ? '' : 's'} left in place, ${jobs.length} removed)`, 2, `${first.hint}, and clean again`);
@@ -892,9 +895,9 @@ export class Builder {
   private async restoreFromCache(cache: CompileCache, primary: string, job: PlannedJob, hashNow: (path: string) => string | null): Promise<CacheHit | null> {
     const root = this.deps.root;
     // Never write through a link out of the project: the runner then refuses the job and says why.
-    if (escapingLinkTo(root, job.output) || (job.depfile && escapingLinkTo(root, job.depfile))) return null;
+    if (escapingLinkTo(root, job.output) || escapingLinkTo(root, job.tmpOutput) || (job.depfile && escapingLinkTo(root, job.depfile))) return null;
     const hit = await cache.lookup(primary, hashNow);
-    const restored = hit !== null && await cache.restore(hit, { output: join(root, job.output), depfile: job.depfile ? join(root, job.depfile) : null, root });
+    const restored = hit !== null && await cache.restore(hit, { output: join(root, job.output), tmp: join(root, job.tmpOutput), depfile: job.depfile ? join(root, job.depfile) : null, root });
     if (!restored) cache.counts.misses++;
     return restored ? hit : null;
   }

@@ -9,7 +9,7 @@
  * an output replaces it by rename and a delete removes the link itself, never what it points to.
  * Sources are inputs: a source that is a link to a file outside is read, never written.
  */
-import { lstatSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
+import { lstatSync, readlinkSync, realpathSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname, join, posix, resolve } from 'node:path';
 
 /** A symbolic link on the way to an output whose real path is outside the project. */
@@ -114,6 +114,20 @@ export function removeInside(root: string, rel: string): RemoveOutcome {
     return { removed: true };
   } catch (err) {
     return { removed: false, refused: `cannot remove ${rel}: ${(err as Error).message}` };
+  }
+}
+
+/**
+ * Remove the folder `rel` if it is empty (jmake's own temp folders after `jmake clean`). Never
+ * follows a link: rmdir of a link fails, and a folder with anything in it stays.
+ */
+export function removeEmptyFolder(root: string, rel: string): boolean {
+  if (!isPlainRelative(rel) || escapingLinkTo(root, rel)) return false;
+  try {
+    rmdirSync(join(root, rel));
+    return true;
+  } catch {
+    return false; // not empty, not there, or not a folder: left as it is
   }
 }
 

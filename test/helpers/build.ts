@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import type { TestProject } from './project.js';
 import { xxh64 } from './hash.js';
@@ -55,4 +56,18 @@ export function outputsOf(p: TestProject, options: { skipTemp?: boolean } = {}):
   };
   walk('build');
   return out;
+}
+
+/** The folders named `name` under `dir` (absolute paths), e.g. the temp folders left under build/. */
+export function foldersNamed(dir: string, name: string): string[] {
+  const found: string[] = [];
+  const walk = (at: string) => {
+    for (const entry of readdirSync(at, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      if (entry.name === name) found.push(join(at, entry.name));
+      walk(join(at, entry.name));
+    }
+  };
+  walk(dir);
+  return found;
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createProject, disposeAll } from '../helpers/project.js';
-import { build, ran, runProgram, fileHash } from '../helpers/build.js';
+import { build, foldersNamed, ran, runProgram, fileHash } from '../helpers/build.js';
 import { events } from '../helpers/events.js';
 
 afterEach(disposeAll);
@@ -103,9 +103,13 @@ describe('object pipeline on fixtures/hello', () => {
     expect(explain.code).toBe(0);
     expect(explain.stdout).toMatch(/jmake explain: build\/obj\/src\/greet\.cpp\.o: input src\/greet\.h changed \([0-9a-f]+ -> [0-9a-f]+\)/);
     expect((await build(p, ['--force', '--no-cache'])).jobsRun).toBe(3);
+    expect(existsSync(p.path('build/bin/.jmake-tmp'))).toBe(true);
     const cleaned = await p.json(['clean']);
     expect(cleaned.removed).toBe(3);
     expect(existsSync(p.path('build/bin/hello'))).toBe(false);
+    // Its own temp folders go too (the output folders stay, as ninja's do).
+    expect(foldersNamed(p.path('build'), '.jmake-tmp')).toEqual([]);
+    expect(existsSync(p.path('build/bin'))).toBe(true);
     expect((await build(p, ['--no-cache'])).jobsRun).toBe(3);
   });
 });

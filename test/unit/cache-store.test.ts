@@ -49,6 +49,19 @@ describe('CompileCache', () => {
     expect(cache.counts).toEqual({ hits: 1, misses: 0, stored: 1 });
   });
 
+  it('copies through the temp path it is given (the unwatched temp folder), leaving nothing there', async () => {
+    const cache = new CompileCache(temp(), hasher, 1e9);
+    const a = temp();
+    await cache.store('p1', [['src/x.cpp', 'h1']], { ...compiled(a, 'x', 'OBJECT BYTES'), log: '', root: a });
+    const b = temp();
+    const hit = await cache.lookup('p1', hashes({ 'src/x.cpp': 'h1' }));
+    const output = join(b, 'build', 'x.o');
+    expect(await cache.restore(hit!, { output, tmp: join(b, 'build', '.jmake-tmp', 'x.o'), depfile: `${output}.d`, root: b })).toBe(true);
+    expect(readFileSync(output, 'utf8')).toBe('OBJECT BYTES');
+    expect(readdirSync(join(b, 'build')).sort()).toEqual(['.jmake-tmp', 'x.o', 'x.o.d']);
+    expect(readdirSync(join(b, 'build', '.jmake-tmp'))).toEqual([]);
+  });
+
   it('misses when an input changed, and keeps one entry per input set under one primary key', async () => {
     const cache = new CompileCache(temp(), hasher, 1e9);
     const root = temp();

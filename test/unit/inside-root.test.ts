@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ownedFiles } from '../../src/graph/outputs.js';
-import { describeEscape, escapingLink, escapingLinkTo, isPlainRelative, realFolderInside, removeInside } from '../../src/util/inside-root.js';
+import { describeEscape, escapingLink, escapingLinkTo, isPlainRelative, realFolderInside, removeEmptyFolder, removeInside } from '../../src/util/inside-root.js';
 
 let base: string;
 let root: string;
@@ -116,6 +116,28 @@ describe('removeInside', () => {
   it('leaves a folder alone and says why', () => {
     expect(removeInside(root, 'build/obj')).toMatchObject({ removed: false, refused: expect.stringMatching(/^cannot remove build\/obj: /) });
     expect(existsSync(join(root, 'build', 'obj'))).toBe(true);
+  });
+});
+
+describe('removeEmptyFolder', () => {
+  it('removes an empty folder; leaves one with something in it, a link (and what it points to), and paths that leave the root', () => {
+    mkdirSync(join(root, 'build', 'obj', '.jmake-tmp'));
+    expect(removeEmptyFolder(root, 'build/obj/.jmake-tmp')).toBe(true);
+    expect(existsSync(join(root, 'build', 'obj', '.jmake-tmp'))).toBe(false);
+    expect(existsSync(join(root, 'build', 'obj'))).toBe(true);
+    mkdirSync(join(root, 'build', 'obj', '.jmake-tmp'));
+    writeFileSync(join(root, 'build', 'obj', '.jmake-tmp', 'a.o'), 'left by a killed build');
+    expect(removeEmptyFolder(root, 'build/obj/.jmake-tmp')).toBe(false);
+    expect(existsSync(join(root, 'build', 'obj', '.jmake-tmp', 'a.o'))).toBe(true);
+    const empty = join(base, 'empty');
+    mkdirSync(empty);
+    symlinkSync(empty, join(root, 'build', '.jmake-tmp'));
+    expect(removeEmptyFolder(root, 'build/.jmake-tmp')).toBe(false);
+    expect(existsSync(empty)).toBe(true);
+    symlinkSync(base, join(root, 'build', 'up'));
+    expect(removeEmptyFolder(root, 'build/up/empty')).toBe(false);
+    expect(removeEmptyFolder(root, '../empty')).toBe(false);
+    expect(existsSync(empty)).toBe(true);
   });
 });
 

@@ -214,7 +214,7 @@ function byKind(jobs) {
 function provenance(b) {
   const parts = [];
   if (b.cached > 0) parts.push(`${b.cached} restored from the compile cache`);
-  if (b.onChange > 0) parts.push(`${b.onChange} run by the build started on change`);
+  if (b.onChange > 0) parts.push(`${b.onChange} done by the build started on change`);
   return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }
 

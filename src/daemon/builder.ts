@@ -433,6 +433,8 @@ export class Builder {
     // them can change in this build (everything downstream of a likely job is likely). At 10k
     // sources, scheduling all of them for a one-file edit cost tens of ms. Nothing likely (a no-op):
     // no graph to walk at all.
+    // The compile cache's stores, started as each compile is recorded; awaited before the build ends.
+    const cacheStores: Promise<void>[] = [];
     const outcomes = survey.likely.size === 0 && !params.force
       ? new Map<string, 'up-to-date'>()
       : await schedule([...survey.likely].map((id) => plan.jobs.get(id)!), {
@@ -460,7 +462,7 @@ export class Builder {
           label: labelOf(job), reason: describeReason(reasons.get(job.id)!), ...(params.verbose ? { command: commandOf(job) } : {}),
         });
         if (feeding()) feed({ type: 'job-started', build, job: job.id, kind: job.kind, label: labelOf(job), done: launched - 1, total: Math.max(total, launched) });
-        const report = await this.runJob(plan, job, build, toolchain, jobSignal, reasons.get(job.id)!, { path: params.path, cache, hosts, slotFree });
+        const report = await this.runJob(plan, job, build, toolchain, jobSignal, reasons.get(job.id)!, { path: params.path, cache, hosts, slotFree, cacheStores });
         done++;
         if (report.report.status !== 'cached') jobsRun++;
         reports.set(job.id, report.report);
@@ -477,6 +479,7 @@ export class Builder {
         reports.set(job.id, { id: job.id, kind: job.kind, output: join(this.deps.root, job.output), status: 'skipped', durationMs: 0, log: '', reason: 'a dependency failed or the build stopped' });
       },
     });
+    await Promise.all(cacheStores);
 
     const skippedJobs = [...reports.values()].filter((r) => r.status === 'skipped').map((r) => r.id);
     if (skippedJobs.length > 0) recorder.record([{ type: 'jobs-skipped', data: { build, jobs: skippedJobs } }]);
@@ -797,7 +800,7 @@ export class Builder {
 
   /** `slotFree`: called once the tool succeeded, so the next job's tool starts while this one is recorded (scheduler.ts); true when one did. */
   private async runJob(plan: Plan, job: PlannedJob, build: number, toolchain: ResolvedToolchain, signal: AbortSignal, reason: Reason,
-    { path, cache, hosts, slotFree }: { path: string | undefined; cache: CompileCache | null; hosts: readonly DistccHost[] | null; slotFree: () => boolean }) {
+    { path, cache, hosts, slotFree, cacheStores }: { path: string | undefined; cache: CompileCache | null; hosts: readonly DistccHost[] | null; slotFree: () => boolean; cacheStores: Promise<void>[] }) {
     const recorder = this.deps.recorder;
     const root = this.deps.root;
     // The inputs' content as the job starts: what the job key must describe.
@@ -864,9 +867,6 @@ export class Builder {
         if (outcome.refused) this.deps.logger.log('job', `job ${job.id}: output left in place: ${outcome.refused}`);
       }
     }
-    if (primary && !hit && status === 'succeeded' && output) {
-      await cache!.store(primary, inputs, { output: join(root, job.output), outputHash: output.hash, outputSize: output.size, depfile: join(root, job.depfile!), log, root });
-    }
     const event: NewEvent = {
       type: 'job-finished',
       data: {
@@ -876,6 +876,14 @@ export class Builder {
       },
     };
     const [recorded] = recorder.record([event]);
+    // Kept in the cache after the record, while what depends on the output runs: stored before it,
+    // a compile's copy into the cache (~8 file operations on libuv's threads) was between the
+    // compile and its link on every edit. The build waits for its stores before it ends, so the
+    // output is not rewritten meanwhile.
+    if (primary && !hit && status === 'succeeded' && output) {
+      cacheStores.push(cache!.store(primary, inputs, { output: join(root, job.output), outputHash: output.hash, outputSize: output.size, depfile: join(root, job.depfile!), log, root })
+        .catch((err) => this.deps.logger.log('job', `cannot store ${job.id} in the cache: ${(err as Error).message}`)));
+    }
     if (output && recorded) {
       this.outputs.written(job.output, recorded.seq);
       // Up to date with the inputs as they were when it started; a later edit touches it again.

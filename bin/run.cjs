@@ -11,27 +11,18 @@ else if (argv[0] !== undefined && argv[0].startsWith('--dir=')) argv.push(argv.s
 
 async function main() {
   if (argv[0] === 'status' || argv[0] === 'build' || argv[0] === 'notify') {
-    const code = await require('../dist/client.cjs').runFast(argv);
+    const client = require('../dist/client.cjs');
+    const code = await client.runFast(argv);
     // Exit as soon as the answer is out: waiting for the socket's teardown costs ~1 ms of a ~15 ms
-    // budget. A pipe takes 64 KiB at once; what is still queued is flushed first.
+    // budget. The answer was written to the descriptors directly (src/cli/stdio.ts); what a full
+    // pipe left queued is flushed first.
     if (code !== null) {
-      exitWhenFlushed(code);
+      client.exitWhenFlushed(code);
       return;
     }
   }
   const { execute } = await import('@oclif/core');
   await execute({ args: argv, dir: __dirname });
-}
-
-function exitWhenFlushed(code) {
-  const pending = [process.stdout, process.stderr].filter((stream) => stream.writableLength > 0);
-  if (pending.length === 0) process.exit(code);
-  let left = pending.length;
-  for (const stream of pending) {
-    stream.once('drain', () => {
-      if (--left === 0) process.exit(code);
-    });
-  }
 }
 
 main().catch((err) => {

@@ -4,6 +4,7 @@ import { connectDaemon } from '../src/client/connect.js';
 import { printJson } from '../src/cli/output.js';
 import { pickEnv } from '../src/config/build-env.js';
 import type { CompleteResult } from '../src/protocol/messages.js';
+import { stdout } from '../src/cli/stdio.js';
 
 export default class Complete extends JmakeCommand {
   static override summary = 'Fill in the missing jmake.toml fields (sources, include dirs, tools, output dir), keeping your comments and layout.';
@@ -34,7 +35,7 @@ export default class Complete extends JmakeCommand {
     if (result.fields.length === 0) { this.log('jmake.toml: nothing missing'); return; }
     for (const f of result.fields) this.log(`  ${f.field} = ${JSON.stringify(f.value)}   (${f.source === 'default' ? 'default' : `from ${f.source}`})`);
     if (result.dryRun) {
-      process.stdout.write(result.diff);
+      stdout.write(result.diff);
       this.log(`jmake.toml: ${result.fields.length} field${result.fields.length === 1 ? '' : 's'} would be added (dry run: nothing written)`);
     } else {
       this.log(`jmake.toml: ${result.fields.length} field${result.fields.length === 1 ? '' : 's'} added; everything else is as you wrote it`);

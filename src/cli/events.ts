@@ -9,6 +9,7 @@ import type { DaemonConnection } from '../client/connection.js';
 import { JmakeError, type ExitCode } from '../errors.js';
 import { printJsonLine, reportError } from './output.js';
 import { renderEvent } from './render/events.js';
+import { stdout } from './stdio.js';
 
 export interface EventsOptions {
   readonly root: string;
@@ -28,7 +29,7 @@ export async function runEvents(options: EventsOptions): Promise<ExitCode> {
     const session = await connectDaemon({ root: options.root, client: 'jmake events', autoStart: true });
     try {
       const printArray = options.json && !options.follow;
-      const print = printArray ? arrayPrinter() : (e: JmakeEvent) => (options.json ? printJsonLine(e) : process.stdout.write(renderEvent(e)));
+      const print = printArray ? arrayPrinter() : (e: JmakeEvent) => (options.json ? printJsonLine(e) : stdout.write(renderEvent(e)));
       let lastSeq = 0;
       if (!options.follow || options.since !== undefined) {
         lastSeq = await printPages(session.connection, options, print);
@@ -79,9 +80,9 @@ type ArrayPrinter = ((e: JmakeEvent) => void) & { end(): void };
 function arrayPrinter(): ArrayPrinter {
   let first = true;
   const print = ((e: JmakeEvent) => {
-    process.stdout.write(`${first ? '[\n  ' : ',\n  '}${JSON.stringify(e)}`);
+    stdout.write(`${first ? '[\n  ' : ',\n  '}${JSON.stringify(e)}`);
     first = false;
   }) as ArrayPrinter;
-  print.end = () => process.stdout.write(first ? '[]\n' : '\n]\n');
+  print.end = () => stdout.write(first ? '[]\n' : '\n]\n');
   return print;
 }

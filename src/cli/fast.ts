@@ -8,6 +8,8 @@ import { BUILD_FLAGS, NOTIFY_FLAGS, parseArgv } from './flags.js';
 import { runNotify } from './notify.js';
 import { runStatus } from './status.js';
 
+export { exitWhenFlushed } from './stdio.js';
+
 interface FastArgs {
   readonly dir: string | undefined;
   readonly json: boolean;

@@ -14,6 +14,7 @@ import type { DiagnosticInfo, NotifyParams, NotifyResult } from '../protocol/mes
 import { findProjectRoot } from '../project/root.js';
 import type { ParsedFlags } from './flags.js';
 import { printJson, reportError } from './output.js';
+import { stdout, stderr } from './stdio.js';
 
 export async function runNotify(flags: ParsedFlags, files: readonly string[]): Promise<number> {
   const json = flags.json === true;
@@ -36,7 +37,7 @@ export async function runNotify(flags: ParsedFlags, files: readonly string[]): P
     } catch (err) {
       if (!json && err instanceof JmakeError && err.code === 'config-invalid') {
         // jmake.toml's own error, in the error-list format, so the editor can jump to it.
-        process.stdout.write(`${relativeLines(err.message, root, cwd)}\n`);
+        stdout.write(`${relativeLines(err.message, root, cwd)}\n`);
         return 2;
       }
       throw err;
@@ -53,11 +54,11 @@ export async function runNotify(flags: ParsedFlags, files: readonly string[]): P
 }
 
 function printNotify(result: NotifyResult, root: string, cwd: string): void {
-  for (const path of result.ignored) process.stderr.write(`jmake: ${path} is not a source of this project (ignored)\n`);
-  for (const d of result.diagnostics) process.stdout.write(`${formatDiagnostic(d, root, cwd)}\n`);
+  for (const path of result.ignored) stderr.write(`jmake: ${path} is not a source of this project (ignored)\n`);
+  for (const d of result.diagnostics) stdout.write(`${formatDiagnostic(d, root, cwd)}\n`);
   // A failure no diagnostic explains (a linker error not in the compiler format): say which job.
   if (!result.ok && !result.diagnostics.some((d) => d.severity === 'error')) {
-    for (const job of result.failed) process.stderr.write(`jmake: ${job.kind} ${job.id} failed\n${job.log.trimEnd()}\n`);
+    for (const job of result.failed) stderr.write(`jmake: ${job.kind} ${job.id} failed\n${job.log.trimEnd()}\n`);
   }
 }
 

@@ -4,13 +4,14 @@
  * (stderr). Exit codes: 0 ok, 1 the operation failed, 2 usage or configuration error.
  */
 import { JmakeError, type ExitCode } from '../errors.js';
+import { stdout, stderr } from './stdio.js';
 
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 export function printJsonLine(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value)}\n`);
+  stdout.write(`${JSON.stringify(value)}\n`);
 }
 
 export interface ClassifiedError {
@@ -38,7 +39,7 @@ export function reportError(err: unknown, json: boolean): ExitCode {
   if (json) {
     printJson({ error: c.hint ? { code: c.code, message: c.message, hint: c.hint } : { code: c.code, message: c.message } });
   } else {
-    process.stderr.write(`jmake: ${c.message}\n${c.hint ? `hint: ${c.hint}\n` : ''}`);
+    stderr.write(`jmake: ${c.message}\n${c.hint ? `hint: ${c.hint}\n` : ''}`);
   }
   return c.exitCode;
 }
@@ -49,8 +50,8 @@ function oneLine(text: string): string {
 }
 
 /** ANSI colour only for a terminal, and never when NO_COLOR is set (https://no-color.org). */
-export function colors(stream: NodeJS.WriteStream = process.stdout): { bold(s: string): string; dim(s: string): string; red(s: string): string; green(s: string): string; yellow(s: string): string } {
-  const on = stream.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+export function colors(stream: { readonly isTTY: boolean } = stdout): { bold(s: string): string; dim(s: string): string; red(s: string): string; green(s: string): string; yellow(s: string): string } {
+  const on = stream.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
   const wrap = (open: number, close: number) => (s: string) => (on ? `\u001b[${open}m${s}\u001b[${close}m` : s);
   return { bold: wrap(1, 22), dim: wrap(2, 22), red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39) };
 }

@@ -7,6 +7,7 @@ import { findProjectRoot } from '../project/root.js';
 import { connectDaemon } from '../client/connect.js';
 import { printJson, reportError } from './output.js';
 import { renderStatus } from './render/status.js';
+import { stdout } from './stdio.js';
 
 export async function runStatus(options: { dir: string | undefined; json: boolean }): Promise<ExitCode> {
   try {
@@ -16,7 +17,7 @@ export async function runStatus(options: { dir: string | undefined; json: boolea
     });
     try {
       const result = await session.first!;
-      if (options.json) printJson(result); else process.stdout.write(renderStatus(result));
+      if (options.json) printJson(result); else stdout.write(renderStatus(result));
     } finally {
       session.connection.close();
     }

@@ -15,6 +15,7 @@ import type { ParsedFlags } from './flags.js';
 import { printJsonLine, reportError } from './output.js';
 import { WatchPrinter } from './render/watch.js';
 import { stripAnsi } from '../toolchain/diagnostics.js';
+import { stdout } from './stdio.js';
 
 /** What the JSON stream adds to the daemon's messages: the watcher's own view of the connection. */
 export type WatchStreamMessage =
@@ -113,12 +114,12 @@ function jsonView(): WatchView {
 }
 
 function terminalView(root: string): WatchView {
-  const tty = process.stdout.isTTY === true && process.env.TERM !== 'dumb';
+  const tty = stdout.isTTY && process.env.TERM !== 'dumb';
   const printer = new WatchPrinter({
-    write: (text) => process.stdout.write(text),
+    write: (text) => stdout.write(text),
     tty,
     color: tty && !process.env.NO_COLOR,
-    columns: process.stdout.columns ?? 100,
+    columns: stdout.columns ?? 100,
     now: () => performance.now(),
     clock: () => new Date().toTimeString().slice(0, 8),
   }, root, process.cwd());

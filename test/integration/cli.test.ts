@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { BIN, createProject, disposeAll } from '../helpers/project.js';
 import { events, waitReady } from '../helpers/events.js';
@@ -77,5 +77,21 @@ describe('usage errors', () => {
     // An unknown flag leaves the lean path; oclif reports it as a usage error.
     expect(viaOclif.exitCode).toBe(2);
     expect(JSON.parse(viaOclif.stdout).error.code).toBe('usage');
+  });
+});
+
+describe('a reader that goes away', () => {
+  // `jmake build -n --json | head -c 10`: the pipe's reader is gone while jmake writes. Node's
+  // stdout stream raised that EPIPE as an unhandled error (a stack trace, exit 1).
+  it('ends the output quietly, with jmake\'s own exit status', async () => {
+    const p = await createProject();
+    // Enough sources that a dry run's JSON (~0.6 KB a job) is more than a pipe holds (64 KiB).
+    mkdirSync(p.path('src/many'));
+    for (let i = 0; i < 200; i++) writeFileSync(p.path(`src/many/f${i}.cpp`), `int f${i}() { return ${i}; }\n`);
+    // The shell's own pipe, as a user types it; bash gives jmake's exit status.
+    const script = '"$@" | head -c 10 > /dev/null; exit "${PIPESTATUS[0]}"';
+    const result = await execa('bash', ['-c', script, 'bash', process.execPath, BIN, 'build', '-n', '--force', '--json'], { cwd: p.root, env: p.env, extendEnv: false, reject: false });
+    expect(result.stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(result.exitCode, result.stderr).toBe(0);
   });
 });

@@ -7,6 +7,7 @@ import type { BuildProgress, BuildResult } from '../../protocol/messages.js';
 import { stripAnsi } from '../../toolchain/diagnostics.js';
 import { colors } from '../output.js';
 import { duration } from './status.js';
+import { stdout, stderr } from '../stdio.js';
 
 export interface BuildView {
   readonly explain: boolean;
@@ -15,7 +16,7 @@ export interface BuildView {
 
 export class BuildPrinter {
   private statusShown = false;
-  private readonly tty = process.stdout.isTTY === true && process.env.TERM !== 'dumb';
+  private readonly tty = stdout.isTTY && process.env.TERM !== 'dumb';
   private readonly c = colors();
 
   constructor(private readonly view: BuildView) {}
@@ -34,52 +35,52 @@ export class BuildPrinter {
 
   finish(result: BuildResult): void {
     this.clearStatus();
-    for (const w of result.warnings) process.stderr.write(`${w}\n`);
+    for (const w of result.warnings) stderr.write(`${w}\n`);
     if (result.dryRun) {
       for (const job of result.jobs) {
-        process.stdout.write(`would run ${job.kind} ${job.id}: ${job.reason}\n`);
-        if (this.view.verbose && job.command) process.stdout.write(`  ${job.command.join(' ')}\n`);
+        stdout.write(`would run ${job.kind} ${job.id}: ${job.reason}\n`);
+        if (this.view.verbose && job.command) stdout.write(`  ${job.command.join(' ')}\n`);
       }
-      process.stdout.write(`jmake: ${result.jobs.length === 0 ? 'no work to do' : `${result.jobs.length} jobs would run`}\n`);
+      stdout.write(`jmake: ${result.jobs.length === 0 ? 'no work to do' : `${result.jobs.length} jobs would run`}\n`);
       return;
     }
     const failed = result.jobs.filter((j) => j.status === 'failed').length;
     const skipped = result.jobs.filter((j) => j.status === 'skipped').length;
     const took = duration(result.durationMs);
-    if (result.cancelled) { process.stdout.write(`jmake: build cancelled after ${took}\n`); return; }
-    if (!result.ok) { process.stdout.write(`${this.c.red('jmake: build failed')}: ${failed} failed, ${skipped} not run (${took})\n`); return; }
+    if (result.cancelled) { stdout.write(`jmake: build cancelled after ${took}\n`); return; }
+    if (!result.ok) { stdout.write(`${this.c.red('jmake: build failed')}: ${failed} failed, ${skipped} not run (${took})\n`); return; }
     const cached = result.jobs.filter((j) => j.status === 'cached').length;
     const fromCache = cached > 0 ? `, ${cached} restored from the cache` : '';
-    if (result.jobsRun === 0 && cached === 0) process.stdout.write('jmake: no work to do\n');
-    else process.stdout.write(`jmake: ${result.jobsRun} job${result.jobsRun === 1 ? '' : 's'}${fromCache} in ${took}\n`);
+    if (result.jobsRun === 0 && cached === 0) stdout.write('jmake: no work to do\n');
+    else stdout.write(`jmake: ${result.jobsRun} job${result.jobsRun === 1 ? '' : 's'}${fromCache} in ${took}\n`);
   }
 
   /** The diagnostics of up-to-date sources (--warnings), as compilers print them. */
   earlierDiagnostics(result: BuildResult): void {
     for (const d of result.earlierDiagnostics) {
       const where = d.file ? `${d.file}:${d.line}:${d.column}: ` : '';
-      process.stdout.write(`${where}${d.severity}: ${d.message}\n`);
+      stdout.write(`${where}${d.severity}: ${d.message}\n`);
     }
   }
 
   private status(text: string): void {
-    const width = process.stdout.columns ?? 100;
-    process.stdout.write(`\r\u001b[K${text.length > width - 1 ? `${text.slice(0, width - 4)}...` : text}`);
+    const width = stdout.columns ?? 100;
+    stdout.write(`\r\u001b[K${text.length > width - 1 ? `${text.slice(0, width - 4)}...` : text}`);
     this.statusShown = true;
   }
 
   private clearStatus(): void {
-    if (this.statusShown) process.stdout.write('\r\u001b[K');
+    if (this.statusShown) stdout.write('\r\u001b[K');
     this.statusShown = false;
   }
 
   private line(text: string): void {
     this.clearStatus();
-    process.stdout.write(`${text}\n`);
+    stdout.write(`${text}\n`);
   }
 
   private block(text: string): void {
     this.clearStatus();
-    process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   }
 }

@@ -628,30 +628,33 @@ export class Builder {
   }
 
   /** `jmake compdb`: plan as a build would (config, toolchain, file set) and write compile_commands.json. */
-  async compdb(env: Readonly<Record<string, string>>, path: string | undefined, profile: string | undefined, always = true): Promise<{ path: string | null; entries: number }> {
-    // The file set as a build would see it: after the initial scan, with every saved edit. The
-    // refresh in the background (not `always`) follows events already recorded, and must not hash
-    // a file still being saved: a sync would, and a build on change would then compile it half
-    // written (seen as a failed link in the watch tests).
-    if (always) await this.syncWatcher(); else await this.flushWatcher();
+  /**
+   * Write compile_commands.json. `requested` (`jmake compdb`): from the file set as a build would
+   * see it (after the initial scan, with every saved edit), and written even if unchanged. The
+   * refresh in the background follows events already recorded and must not hash a file still
+   * being saved: a sync would, and a build on change would then compile it half written (seen as
+   * a failed link in the watch tests); it writes only a changed file.
+   */
+  async compdb(env: Readonly<Record<string, string>>, path: string | undefined, profile: string | undefined, requested = true): Promise<{ path: string | null; entries: number }> {
+    if (requested) await this.syncWatcher(); else await this.flushWatcher();
     this.deps.settleConfig();
     const { config } = this.config(env);
     const toolchain = await this.toolchain(config, path);
     const plan = await this.plan(config, profile ?? null, toolchain, undefined);
-    return { path: config.compile.compdb ? join(this.deps.root, config.compile.compdb) : null, entries: this.writeCompdb(config, plan, toolchain, always) };
+    return { path: config.compile.compdb ? join(this.deps.root, config.compile.compdb) : null, entries: this.writeCompdb(config, plan, toolchain, requested) };
   }
 
   /**
    * compile_commands.json follows every new plan (file set, flags, toolchain); written atomically,
    * and only when its text changed, so editors watching it are not woken for nothing.
    */
-  private writeCompdb(config: BuildConfig, plan: Plan, toolchain: ResolvedToolchain, always = false): number {
+  private writeCompdb(config: BuildConfig, plan: Plan, toolchain: ResolvedToolchain, evenIfUnchanged = false): number {
     if (!config.compile.compdb) return 0;
     const entries = compdbEntries(plan, this.deps.root, (job) => toolArgCount(job, toolchain));
     const text = compdbText(entries);
     const file = join(this.deps.root, config.compile.compdb);
     try {
-      if (!always && readFileSync(file, 'utf8') === text) return entries.length;
+      if (!evenIfUnchanged && readFileSync(file, 'utf8') === text) return entries.length;
     } catch { /* not there yet */ }
     const escape = escapingLinkTo(this.deps.root, config.compile.compdb);
     if (escape) {

@@ -55,11 +55,16 @@ export class Output {
 
   /** Node's stream, if this output had to use it, with bytes still queued in it. */
   pendingStream(): NodeJS.WriteStream | null {
-    return this.stream !== null && this.stream.writableLength > 0 ? this.stream : null;
+    return this.stream !== null && !this.closed && !this.stream.destroyed && this.stream.writableLength > 0 ? this.stream : null;
   }
 
   private streamNow(): NodeJS.WriteStream {
-    return (this.stream ??= this.nodeStream());
+    if (this.stream === null) {
+      this.stream = this.nodeStream();
+      // The same EPIPE through Node's stream (a terminal closed, a reader gone after EAGAIN).
+      this.stream.on('error', () => { this.closed = true; });
+    }
+    return this.stream;
   }
 }
 
@@ -72,8 +77,14 @@ export function exitWhenFlushed(code: number): void {
   if (pending.length === 0) process.exit(code);
   let left = pending.length;
   for (const stream of pending) {
-    stream.once('drain', () => {
+    // Drained, or failed (its reader gone): either way nothing more will leave.
+    let done = false;
+    const settle = () => {
+      if (done) return;
+      done = true;
       if (--left === 0) process.exit(code);
-    });
+    };
+    stream.once('drain', settle);
+    stream.once('close', settle);
   }
 }

@@ -429,12 +429,12 @@ export class Builder {
     }
     const parallelism = params.jobs ?? (hosts ? distributedParallelism(hosts, availableParallelism()) : availableParallelism());
 
+    // The compile cache's stores, started as each compile is recorded; awaited before the build ends.
+    const cacheStores: Promise<void>[] = [];
     // Only the likely jobs are scheduled: the others were judged up to date and nothing upstream of
     // them can change in this build (everything downstream of a likely job is likely). At 10k
     // sources, scheduling all of them for a one-file edit cost tens of ms. Nothing likely (a no-op):
     // no graph to walk at all.
-    // The compile cache's stores, started as each compile is recorded; awaited before the build ends.
-    const cacheStores: Promise<void>[] = [];
     const outcomes = survey.likely.size === 0 && !params.force
       ? new Map<string, 'up-to-date'>()
       : await schedule([...survey.likely].map((id) => plan.jobs.get(id)!), {
@@ -627,10 +627,10 @@ export class Builder {
     this.compdbTimer.unref();
   }
 
-  /** `jmake compdb`: plan as a build would (config, toolchain, file set) and write compile_commands.json. */
   /**
-   * Write compile_commands.json. `requested` (`jmake compdb`): from the file set as a build would
-   * see it (after the initial scan, with every saved edit), and written even if unchanged. The
+   * Plan as a build would (config, toolchain, file set) and write compile_commands.json.
+   * `requested` (`jmake compdb`): from the file set as a build would see it (after the initial
+   * scan, with every saved edit), and written even if unchanged. The
    * refresh in the background follows events already recorded and must not hash a file still
    * being saved: a sync would, and a build on change would then compile it half written (seen as
    * a failed link in the watch tests); it writes only a changed file.

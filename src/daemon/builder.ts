@@ -906,7 +906,12 @@ export class Builder {
   private async restoreFromCache(cache: CompileCache, primary: string, job: PlannedJob, hashNow: (path: string) => string | null): Promise<CacheHit | null> {
     const root = this.deps.root;
     // Never write through a link out of the project: the runner then refuses the job and says why.
-    if (escapingLinkTo(root, job.output) || escapingLinkTo(root, job.tmpOutput) || (job.depfile && escapingLinkTo(root, job.depfile))) return null;
+    // The walk of the temp file's folder checks every folder above it too, the output's among them
+    // (tempPathOf), and a compile's depfile sits beside its output: one walk, not three.
+    if (escapingLinkTo(root, job.tmpOutput)) return null;
+    const tempFolder = posix.dirname(job.tmpOutput);
+    const walked = (rel: string) => tempFolder === posix.dirname(rel) || tempFolder.startsWith(`${posix.dirname(rel)}/`);
+    for (const rel of [job.output, job.depfile]) if (rel && !walked(rel) && escapingLinkTo(root, rel)) return null;
     const hit = await cache.lookup(primary, hashNow);
     const restored = hit !== null && await cache.restore(hit, { output: join(root, job.output), tmp: join(root, job.tmpOutput), depfile: job.depfile ? join(root, job.depfile) : null, root });
     if (!restored) cache.counts.misses++;

@@ -253,7 +253,7 @@ export const TABLES: readonly TableSpec[] = [
       key('poll_interval', duration(100), is('2s'), 'How often paths that cannot be watched (inotify limit) are polled; at least 100ms.'),
       key('keep_recent_events', integer(0, 1e9), is(10000), 'Compaction of the event log always keeps at least this many recent events.'),
       key('build_on_change', boolean, is(true), 'After a `jmake build`, an edit to an input starts the same build at once.'),
-      key('max_memory_mb', integer(0, 1e6), is(0), 'When the daemon\'s resident memory exceeds this many MiB, it restarts itself once no build runs (its state comes back from the log); 0 means never.'),
+      key('max_memory_mb', integer(0, 1e6), is(0), 'When the daemon\'s resident memory exceeds this many MiB, and still does after a full garbage collection, it restarts itself once no build runs (its state comes back from the log); 0 means never.'),
     ],
   },
   {

@@ -37,6 +37,7 @@ import { ToolchainManager } from '../toolchain/manager.js';
 import { toolVersionsFile } from '../cache/dir.js';
 import { PkgConfig } from '../toolchain/pkg-config.js';
 import { FileLogger } from './logger.js';
+import { collectFully, describeFullCollection } from './full-collection.js';
 import { TEMP_FOLDER } from '../graph/plan.js';
 import { Recorder } from './recorder.js';
 import { RequestServer } from './server.js';
@@ -207,6 +208,7 @@ export class Daemon {
         void this.stop(`restart: ${reason}`);
       },
       log: (message) => this.logger.log('daemon', message),
+      collect: () => this.collectGarbage('over max_memory_mb'),
     }, memoryCheckMs(process.env));
     this.memoryGuard.start();
   }
@@ -298,6 +300,12 @@ export class Daemon {
   stop(reason: string): Promise<void> {
     this.stopping ??= this.shutdown(reason).finally(() => { for (const listener of this.stoppedListeners) listener(); });
     return this.stopping;
+  }
+
+  /** A full garbage collection, logged with the memory before and after (SIGUSR2; the memory guard). */
+  collectGarbage(reason: string): void {
+    const collection = collectFully(reason);
+    this.logger.log('daemon', collection ? describeFullCollection(collection) : `no full collection (${reason}): the daemon was started without --expose-gc`);
   }
 
   onStopped(listener: () => void): void {

@@ -17,11 +17,16 @@ const IDLE_DELAY_MS = 20;
 
 export type Collect = () => void;
 
-/** A minor collection through the exposed `gc`, or null when the process was started without it. */
-export function minorCollector(): Collect | null {
+/** A collection of that type through the exposed `gc`, or null when the process was started without it. */
+export function collector(type: 'minor' | 'major'): Collect | null {
   const gc = (globalThis as { gc?: (options?: { type?: 'minor' | 'major' }) => void }).gc;
-  return typeof gc === 'function' ? () => gc({ type: 'minor' }) : null;
+  if (typeof gc !== 'function') return null;
+  // A full one is `gc()` without options: with `{ type: 'major' }` Node 20's V8 (11.3) leaves the
+  // garbage unswept, and heapUsed still counts it (measured: 29 -> 28 MiB against 29 -> 3 MiB).
+  return type === 'minor' ? () => gc({ type: 'minor' }) : () => gc();
 }
+
+export const minorCollector = (): Collect | null => collector('minor');
 
 export class IdleCollector {
   private timer: NodeJS.Timeout | null = null;

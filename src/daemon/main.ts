@@ -50,6 +50,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stopAndExit('SIGTERM', 0));
   process.on('SIGINT', () => stopAndExit('SIGINT', 0));
   process.on('SIGHUP', () => { /* detached: a closing terminal is no reason to stop */ });
+  // A diagnostic: collect garbage fully and log the memory before and after (docs/reliability.md).
+  process.on('SIGUSR2', () => daemon.collectGarbage('SIGUSR2'));
   process.on('uncaughtException', (err) => {
     process.stderr.write(`uncaught exception: ${err.stack ?? String(err)}\n`);
     stopAndExit(`uncaught exception: ${err.message}`, 1);

@@ -3,6 +3,8 @@
  * once no build runs; its state comes back from the log and the snapshot, so nothing is lost and
  * watchers reattach by themselves. A limit below what the daemon needs right after it started
  * would restart it forever, so a first reading over the limit turns the guard off (and says so).
+ * Before a restart it collects garbage fully and reads again: memory V8 would give back anyway is
+ * no reason to replay the log.
  */
 export interface MemoryGuardDeps {
   /** The limit now (the config may change), in MiB; 0: off. */
@@ -12,6 +14,8 @@ export interface MemoryGuardDeps {
   busy(): boolean;
   restart(reason: string): void;
   log(message: string): void;
+  /** A full garbage collection (absent: the daemon was started without `gc` exposed). */
+  collect?(): void;
 }
 
 export type MemoryVerdict = 'ok' | 'over-at-start' | 'wait-for-idle' | 'restart';
@@ -52,6 +56,14 @@ export class MemoryGuard {
       this.disabledFor = limit;
       this.deps.log(`max_memory_mb = ${limit} is below what the daemon uses from the start (${Math.round(rss)} MiB): not restarting for it`);
     } else if (verdict === 'restart') {
+      if (this.deps.collect) {
+        this.deps.collect();
+        const collected = this.deps.rssMb();
+        if (collected <= limit) {
+          this.deps.log(`resident memory ${Math.round(rss)} MiB > max_memory_mb ${limit}, ${Math.round(collected)} MiB after a full collection: not restarting`);
+          return;
+        }
+      }
       this.done = true;
       this.stop();
       this.deps.restart(`resident memory ${Math.round(rss)} MiB > max_memory_mb ${limit}`);

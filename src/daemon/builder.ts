@@ -37,7 +37,7 @@ import { allJobs, getFile, getJob, liveFiles } from '../state/selectors.js';
 import type { JobRecord, ProjectState } from '../state/state.js';
 import { compdbEntries, compdbText } from '../toolchain/compdb.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { describeEscape, escapingLink, escapingLinkTo, isPlainRelative, removeEmptyFolder, removeInside } from '../util/inside-root.js';
+import { describeEscape, escapingLink, escapingLinkTo, isPlainRelative, removeInside, removeTempFolder } from '../util/inside-root.js';
 import { ownedFiles } from '../graph/outputs.js';
 import { foldersOf, undecodableNames, undecodableWarning } from '../util/names.js';
 import { normalizeDepPath, parseDepfile } from '../toolchain/depfile.js';
@@ -316,7 +316,7 @@ export class Builder {
       if (!why && record.kind !== 'job') tempFolders.add(posix.dirname(tempPathOf(id)));
     }
     if (jobs.length > 0) this.deps.recorder.record([{ type: 'outputs-removed', data: { build: 0, jobs } }], { durable: true });
-    for (const folder of tempFolders) removeEmptyFolder(this.deps.root, folder);
+    for (const folder of tempFolders) removeTempFolder(this.deps.root, folder);
     if (refused.length > 0) {
       const first = refused[0]!;
       throw new JmakeError('build-plan', `${first.message}\n(${refused.length} output${refused.length === 1 ? '' : 's'} left in place, ${jobs.length} removed)`, 2, `${first.hint}, and clean again`);

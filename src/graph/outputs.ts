@@ -4,7 +4,7 @@
  * A build job's id is its output path: the output, its depfile, its temp file and its previous
  * output moved aside, both in the temp folder beside it (the aside is removed right after the new
  * output is in place; left only by a crash between the two renames). `jmake clean` then removes
- * the emptied temp folders (Builder.clean). A user job's id is the name it was given in `[[jobs]]`
+ * the temp folders (Builder.clean). A user job's id is the name it was given in `[[jobs]]`
  * (`gen`, `gen.py`), not a path: what it owns is the output recorded when it last ran, never a
  * file that happens to carry its name.
  */

@@ -9,7 +9,7 @@
  * an output replaces it by rename and a delete removes the link itself, never what it points to.
  * Sources are inputs: a source that is a link to a file outside is read, never written.
  */
-import { lstatSync, readlinkSync, realpathSync, rmdirSync, rmSync } from 'node:fs';
+import { lstatSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { dirname, join, posix, resolve } from 'node:path';
 
 /** A symbolic link on the way to an output whose real path is outside the project. */
@@ -118,16 +118,19 @@ export function removeInside(root: string, rel: string): RemoveOutcome {
 }
 
 /**
- * Remove the folder `rel` if it is empty (jmake's own temp folders after `jmake clean`). Never
- * follows a link: rmdir of a link fails, and a folder with anything in it stays.
+ * Remove jmake's temp folder `rel` with whatever is in it: when no build runs, what is left there
+ * (a killed build's half-written output, a previous output whose removal is still on its way) is
+ * never trusted. Never follows a link: a link in its place is left, and so is what it points to.
  */
-export function removeEmptyFolder(root: string, rel: string): boolean {
+export function removeTempFolder(root: string, rel: string): boolean {
   if (!isPlainRelative(rel) || escapingLinkTo(root, rel)) return false;
+  const path = join(root, rel);
   try {
-    rmdirSync(join(root, rel));
+    if (!lstatSync(path).isDirectory()) return false;
+    rmSync(path, { recursive: true, force: true });
     return true;
   } catch {
-    return false; // not empty, not there, or not a folder: left as it is
+    return false; // not there: nothing to remove
   }
 }
 

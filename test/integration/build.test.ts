@@ -104,6 +104,8 @@ describe('object pipeline on fixtures/hello', () => {
     expect(explain.stdout).toMatch(/jmake explain: build\/obj\/src\/greet\.cpp\.o: input src\/greet\.h changed \([0-9a-f]+ -> [0-9a-f]+\)/);
     expect((await build(p, ['--force', '--no-cache'])).jobsRun).toBe(3);
     expect(existsSync(p.path('build/bin/.jmake-tmp'))).toBe(true);
+    // What a killed build leaves in a temp folder (never trusted) goes with it.
+    writeFileSync(p.path('build/bin/.jmake-tmp/hello.4242.tmp'), 'half a program');
     const cleaned = await p.json(['clean']);
     expect(cleaned.removed).toBe(3);
     expect(existsSync(p.path('build/bin/hello'))).toBe(false);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ownedFiles } from '../../src/graph/outputs.js';
-import { describeEscape, escapingLink, escapingLinkTo, isPlainRelative, realFolderInside, removeEmptyFolder, removeInside } from '../../src/util/inside-root.js';
+import { describeEscape, escapingLink, escapingLinkTo, isPlainRelative, realFolderInside, removeInside, removeTempFolder } from '../../src/util/inside-root.js';
 
 let base: string;
 let root: string;
@@ -119,25 +119,30 @@ describe('removeInside', () => {
   });
 });
 
-describe('removeEmptyFolder', () => {
-  it('removes an empty folder; leaves one with something in it, a link (and what it points to), and paths that leave the root', () => {
+describe('removeTempFolder', () => {
+  it('removes the folder with what a killed build left in it; leaves a link (and what it points to), a file, and paths that leave the root', () => {
     mkdirSync(join(root, 'build', 'obj', '.jmake-tmp'));
-    expect(removeEmptyFolder(root, 'build/obj/.jmake-tmp')).toBe(true);
+    expect(removeTempFolder(root, 'build/obj/.jmake-tmp')).toBe(true);
     expect(existsSync(join(root, 'build', 'obj', '.jmake-tmp'))).toBe(false);
     expect(existsSync(join(root, 'build', 'obj'))).toBe(true);
-    mkdirSync(join(root, 'build', 'obj', '.jmake-tmp'));
-    writeFileSync(join(root, 'build', 'obj', '.jmake-tmp', 'a.o'), 'left by a killed build');
-    expect(removeEmptyFolder(root, 'build/obj/.jmake-tmp')).toBe(false);
-    expect(existsSync(join(root, 'build', 'obj', '.jmake-tmp', 'a.o'))).toBe(true);
-    const empty = join(base, 'empty');
-    mkdirSync(empty);
-    symlinkSync(empty, join(root, 'build', '.jmake-tmp'));
-    expect(removeEmptyFolder(root, 'build/.jmake-tmp')).toBe(false);
-    expect(existsSync(empty)).toBe(true);
+    mkdirSync(join(root, 'build', 'obj', '.jmake-tmp', 'src'), { recursive: true });
+    writeFileSync(join(root, 'build', 'obj', '.jmake-tmp', 'src', 'a.o'), 'left by a killed build');
+    expect(removeTempFolder(root, 'build/obj/.jmake-tmp')).toBe(true);
+    expect(existsSync(join(root, 'build', 'obj', '.jmake-tmp'))).toBe(false);
+    expect(removeTempFolder(root, 'build/obj/.jmake-tmp')).toBe(false);
+    const kept = join(base, 'kept');
+    mkdirSync(kept);
+    writeFileSync(join(kept, 'precious'), 'not jmake\'s');
+    symlinkSync(kept, join(root, 'build', '.jmake-tmp'));
+    expect(removeTempFolder(root, 'build/.jmake-tmp')).toBe(false);
+    expect(existsSync(join(kept, 'precious'))).toBe(true);
     symlinkSync(base, join(root, 'build', 'up'));
-    expect(removeEmptyFolder(root, 'build/up/empty')).toBe(false);
-    expect(removeEmptyFolder(root, '../empty')).toBe(false);
-    expect(existsSync(empty)).toBe(true);
+    expect(removeTempFolder(root, 'build/up/kept')).toBe(false);
+    expect(removeTempFolder(root, '../kept')).toBe(false);
+    expect(existsSync(join(kept, 'precious'))).toBe(true);
+    writeFileSync(join(root, 'build', 'a-file'), 'x');
+    expect(removeTempFolder(root, 'build/a-file')).toBe(false);
+    expect(existsSync(join(root, 'build', 'a-file'))).toBe(true);
   });
 });
 

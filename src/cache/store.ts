@@ -41,9 +41,9 @@ export interface Restore {
   /**
    * Where it is copied first: the name its own command writes, in the unwatched temp folder (the
    * copy makes no events for the output watcher, and a restore cut short leaves nothing beside
-   * the output that `jmake clean` would not remove). Default: a unique name beside `output`.
+   * the output that `jmake clean` would not remove).
    */
-  readonly tmp?: string;
+  readonly tmp: string;
   /** Where the depfile goes, or null. */
   readonly depfile: string | null;
   /** The project root: stored depfiles say `{root}` instead (checkouts elsewhere share entries). */
@@ -100,7 +100,7 @@ export class CompileCache {
   async restore(hit: CacheHit, to: Restore): Promise<boolean> {
     const meta = await this.readMeta(hit.result);
     if (!meta) return false;
-    const tmp = to.tmp ?? `${to.output}.${process.pid}.${randomBytes(4).toString('hex')}.jmake-cache`;
+    const tmp = to.tmp;
     try {
       await mkdir(dirname(tmp), { recursive: true });
       await copyFile(this.objectPath(hit.result), tmp);

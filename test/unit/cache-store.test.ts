@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { CompileCache, type Inputs } from '../../src/cache/store.js';
 import { normalizeArgv, primaryKey } from '../../src/cache/keys.js';
 import { loadHasher, type Hasher } from '../../src/util/hash.js';
@@ -30,6 +30,9 @@ function compiled(root: string, name: string, bytes: string): { output: string; 
 
 const hashes = (table: Record<string, string>) => (path: string) => table[path] ?? null;
 
+/** Where a restore puts `output`, copied first into the temp folder beside it (as the builder does). */
+const restoreTo = (output: string, depfile: string | null, root: string) => ({ output, tmp: join(dirname(output), '.jmake-tmp', basename(output)), depfile, root });
+
 describe('CompileCache', () => {
   it('restores what was stored when every input has the same content, with the depfile moved to the new root', async () => {
     const cacheDir = temp();
@@ -42,24 +45,13 @@ describe('CompileCache', () => {
     const hit = await cache.lookup('p1', hashes({ 'src/x.cpp': 'h1', 'include/a.h': 'h2' }));
     expect(hit).toMatchObject({ inputs, log: 'x.cpp:1:1: warning: w\n' });
     const output = join(b, 'build', 'x.o');
-    expect(await cache.restore(hit!, { output, depfile: `${output}.d`, root: b })).toBe(true);
+    expect(await cache.restore(hit!, restoreTo(output, `${output}.d`, b))).toBe(true);
     expect(readFileSync(output, 'utf8')).toBe('OBJECT BYTES');
     expect(readFileSync(`${output}.d`, 'utf8')).toBe(`build/x.o: src/x.cpp ${b}/include/a.h /usr/include/stdio.h\n`);
-    expect(readdirSync(join(b, 'build'))).toEqual(['x.o', 'x.o.d']); // no temp files left
-    expect(cache.counts).toEqual({ hits: 1, misses: 0, stored: 1 });
-  });
-
-  it('copies through the temp path it is given (the unwatched temp folder), leaving nothing there', async () => {
-    const cache = new CompileCache(temp(), hasher, 1e9);
-    const a = temp();
-    await cache.store('p1', [['src/x.cpp', 'h1']], { ...compiled(a, 'x', 'OBJECT BYTES'), log: '', root: a });
-    const b = temp();
-    const hit = await cache.lookup('p1', hashes({ 'src/x.cpp': 'h1' }));
-    const output = join(b, 'build', 'x.o');
-    expect(await cache.restore(hit!, { output, tmp: join(b, 'build', '.jmake-tmp', 'x.o'), depfile: `${output}.d`, root: b })).toBe(true);
-    expect(readFileSync(output, 'utf8')).toBe('OBJECT BYTES');
+    // Copied through the temp path it was given (the unwatched temp folder), nothing left there.
     expect(readdirSync(join(b, 'build')).sort()).toEqual(['.jmake-tmp', 'x.o', 'x.o.d']);
     expect(readdirSync(join(b, 'build', '.jmake-tmp'))).toEqual([]);
+    expect(cache.counts).toEqual({ hits: 1, misses: 0, stored: 1 });
   });
 
   it('misses when an input changed, and keeps one entry per input set under one primary key', async () => {
@@ -72,7 +64,7 @@ describe('CompileCache', () => {
     const out = join(root, 'restored.o');
     for (const [header, content] of [['old', 'OLD'], ['new', 'NEW']] as const) {
       const hit = await cache.lookup('p1', hashes({ 'src/x.cpp': 'h1', 'a.h': header }));
-      expect(await cache.restore(hit!, { output: out, depfile: null, root })).toBe(true);
+      expect(await cache.restore(hit!, restoreTo(out, null, root))).toBe(true);
       expect(readFileSync(out, 'utf8')).toBe(content);
     }
   });
@@ -88,7 +80,7 @@ describe('CompileCache', () => {
     const out = join(root, 'out.o');
     writeFileSync(out, 'PREVIOUS');
     const hit = await cache.lookup('p1', hashes({ x: 'h' }));
-    expect(await cache.restore(hit!, { output: out, depfile: null, root })).toBe(false);
+    expect(await cache.restore(hit!, restoreTo(out, null, root))).toBe(false);
     expect(readFileSync(out, 'utf8')).toBe('PREVIOUS');
     expect(filesEndingWith(cacheDir, '.o')).toEqual([]);
     expect(await cache.lookup('p1', hashes({ x: 'h' }))).toBeNull();
@@ -117,7 +109,7 @@ describe('CompileCache', () => {
     for (const m of metas) utimesSync(m, old, old);
     for (const name of ['a', 'c']) {
       const hit = await cache.lookup(`p-${name}`, hashes({ [name]: 'h' }));
-      expect(await cache.restore(hit!, { output: join(root, 'r.o'), depfile: null, root })).toBe(true);
+      expect(await cache.restore(hit!, restoreTo(join(root, 'r.o'), null, root))).toBe(true);
     }
     await cache.store('p-d', [['d', 'h']], { ...compiled(root, 'd', big), log: '', root });
     expect(await cache.lookup('p-b', hashes({ b: 'h' }))).toBeNull();
@@ -135,7 +127,7 @@ describe('CompileCache', () => {
     expect(stats.entries).toBe(1);
     expect(filesEndingWith(cacheDir, '.tmp')).toEqual([]);
     const hit = await writers[1]!.lookup('p1', hashes({ x: 'h' }));
-    expect(await writers[1]!.restore(hit!, { output: join(root, 'r.o'), depfile: null, root })).toBe(true);
+    expect(await writers[1]!.restore(hit!, restoreTo(join(root, 'r.o'), null, root))).toBe(true);
   });
 
   it('clean removes every entry and says what it removed', async () => {

@@ -166,7 +166,10 @@ export class Builder {
     this.freshness = new Freshness(deps.recorder.state, watched);
     // A watcher asked for every change to be built, whatever [daemon] build_on_change says.
     const enabled = () => deps.buildOnChange() || this.feed.watchers > 0;
-    this.idleCollector = new IdleCollector(minorCollector(), () => this.busy, (ms) => deps.logger.log('daemon', `minor collection while idle: ${ms.toFixed(1)} ms`));
+    this.idleCollector = new IdleCollector({
+      collect: minorCollector(), busy: () => this.busy,
+      collected: (ms, young) => deps.logger.log('daemon', `minor collection while idle: ${ms.toFixed(1)} ms${young === null ? '' : ` (${(young / (1 << 20)).toFixed(1)} MiB young)`}`),
+    });
     this.trigger = new ChangeTrigger({ delayMs: CHANGE_DEBOUNCE_MS, enabled, start: (params) => this.startChangeBuild(params) });
     deps.recorder.subscribe((events) => {
       this.freshness.onEvents(events);

@@ -14,7 +14,7 @@ export interface MemoryGuardDeps {
   busy(): boolean;
   restart(reason: string): void;
   log(message: string): void;
-  /** A full garbage collection (absent: the daemon was started without `gc` exposed). */
+  /** A full garbage collection before a restart is judged again (absent: none). */
   collect?(): void;
 }
 

@@ -676,10 +676,9 @@ export async function runFrameFuzz(plan: FuzzPlan): Promise<FuzzReport> {
 
     // What the daemon holds back near its baseline, after a full collection either side, once its
     // connections are closed (a socket still closing holds its buffers). Resident memory is no
-    // gauge: it stays ~32 MiB up after this fuzz even once collected. V8 keeps the pages its heap
-    // grew into until its memory reducer gets round to returning them, and glibc keeps freed
-    // chunks in its arenas (with a fixed mmap threshold, MALLOC_MMAP_THRESHOLD_=65536, it stayed
-    // ~17 MiB up instead). The heap and the external memory are exact. What this
+    // gauge: left to V8 it stayed ~45 MiB up for over 75 s after this fuzz (a CI failure), and even
+    // after a full collection V8 and glibc return their pages some seconds later, if at all. The
+    // heap and the external memory are exact. What this
     // catches is memory that stays: buffers of refused or oversized frames (1-4 MiB each, dozens of
     // them), or state kept per connection after its close (hundreds of connections, a few KiB each
     // at least). Polled: the last connections' close callbacks may still be on their way.

@@ -3,8 +3,9 @@
  * once no build runs; its state comes back from the log and the snapshot, so nothing is lost and
  * watchers reattach by themselves. A limit below what the daemon needs right after it started
  * would restart it forever, so a first reading over the limit turns the guard off (and says so).
- * Before a restart it collects garbage fully and reads again: memory V8 would give back anyway is
- * no reason to replay the log.
+ * Before a restart it collects garbage fully and lets the next reading decide: V8 and malloc give
+ * pages back within seconds of a full collection, and memory they give back is no reason to
+ * replay the log.
  */
 export interface MemoryGuardDeps {
   /** The limit now (the config may change), in MiB; 0: off. */
@@ -14,7 +15,7 @@ export interface MemoryGuardDeps {
   busy(): boolean;
   restart(reason: string): void;
   log(message: string): void;
-  /** A full garbage collection before a restart is judged again (absent: none). */
+  /** A full garbage collection before a restart is judged again (absent: none, restart at once). */
   collect?(): void;
 }
 
@@ -33,6 +34,8 @@ export class MemoryGuard {
   private checkedLimit: number | null = null;
   private disabledFor: number | null = null;
   private done = false;
+  /** The last reading was over the limit and a full collection followed: this one decides. */
+  private collected = false;
 
   constructor(private readonly deps: MemoryGuardDeps, private readonly intervalMs: number) {}
 
@@ -52,17 +55,16 @@ export class MemoryGuard {
     const rss = this.deps.rssMb();
     const verdict = judgeMemory(rss, limit, this.checkedLimit !== limit, this.deps.busy());
     this.checkedLimit = limit;
+    if (verdict === 'ok') this.collected = false;
     if (verdict === 'over-at-start') {
       this.disabledFor = limit;
       this.deps.log(`max_memory_mb = ${limit} is below what the daemon uses from the start (${Math.round(rss)} MiB): not restarting for it`);
     } else if (verdict === 'restart') {
-      if (this.deps.collect) {
+      if (this.deps.collect && !this.collected) {
+        this.collected = true;
         this.deps.collect();
-        const collected = this.deps.rssMb();
-        if (collected <= limit) {
-          this.deps.log(`resident memory ${Math.round(rss)} MiB > max_memory_mb ${limit}, ${Math.round(collected)} MiB after a full collection: not restarting`);
-          return;
-        }
+        this.deps.log(`resident memory ${Math.round(rss)} MiB > max_memory_mb ${limit}: collected garbage fully; restarting at the next check if it is still over`);
+        return;
       }
       this.done = true;
       this.stop();

@@ -43,6 +43,10 @@ describe('[daemon] max_memory_mb', () => {
     const finished = log.indexOf(`[job] build ${result.build}: ok`);
     expect(finished).toBeGreaterThan(0);
     expect(log.indexOf('restarting:')).toBeGreaterThan(finished);
+    // A full collection came first (the figure is a file here, so it stayed over the limit).
+    const collected = log.search(/full collection \(over max_memory_mb\).*\n.*collected garbage fully; restarting at the next check/);
+    expect(collected).toBeGreaterThan(finished);
+    expect(collected).toBeLessThan(log.indexOf('restarting:'));
 
     // Its state came back from the log: nothing to rebuild.
     expect(p.daemonPid()).toBe(restarted.line.pid);

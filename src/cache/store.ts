@@ -100,7 +100,7 @@ export class CompileCache {
   async restore(hit: CacheHit, to: Restore): Promise<boolean> {
     const meta = await this.readMeta(hit.result);
     if (!meta) return false;
-    const tmp = to.tmp;
+    const { tmp } = to;
     try {
       await mkdir(dirname(tmp), { recursive: true });
       await copyFile(this.objectPath(hit.result), tmp);

@@ -19,7 +19,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, cpSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, NODE, REPO_ROOT, benchEnv, fmtCount, log, makeProject, onCleanup, sleep, summarize } from './lib.js';
+import { BIN, JMAKE, NATIVE_CLIENT_BUILT, NODE, REPO_ROOT, benchEnv, fmtCount, log, makeProject, onCleanup, sleep, summarize } from './lib.js';
 
 const JOBS = 2;
 const GROUPS = 32; // include/group_GG.h: source i includes group_(i % 32)
@@ -289,16 +289,17 @@ export function runSyncTimed(file, args, { cwd, env }) {
 
 /** `keepDepfiles`: ninja leaves each depfile in place (--quick gives make a copy of ninja's build). */
 function commandOf(tool, { keepDepfiles = false } = {}) {
-  if (tool === 'jmake') return { file: NODE, args: [BIN, 'build', '-j', String(JOBS), '--json'] };
+  if (tool === 'jmake') return { file: JMAKE, args: ['build', '-j', String(JOBS), '--json'] };
   if (tool === 'ninja') return { file: 'ninja', args: [...(keepDepfiles ? ['-d', 'keepdepfile'] : []), '-j', String(JOBS)] };
   if (tool === 'make') return { file: 'make', args: [`-j${JOBS}`] };
   if (tool === 'node') return { file: NODE, args: ['-e', '0'] };
   throw new Error(tool);
 }
 
-/** The no-op command: the whole `jmake build` as a user types it (no --json). */
+/** The no-op command: the whole `jmake build` as a user types it (no --json); `jmake-node`: through the Node CLI. */
 function noopCommandOf(tool) {
-  if (tool === 'jmake') return { file: NODE, args: [BIN, 'build', '-j', String(JOBS)] };
+  if (tool === 'jmake') return { file: JMAKE, args: ['build', '-j', String(JOBS)] };
+  if (tool === 'jmake-node') return { file: NODE, args: [BIN, 'build', '-j', String(JOBS)] };
   return commandOf(tool);
 }
 
@@ -343,11 +344,12 @@ export function jmakeTimeline(project, r, command = 'build') {
   let conn = null;
   let helloAt = NaN;
   for (let i = lines.length - 1; i >= 0; i--) {
-    const m = new RegExp(`^(\\S+) \\[request\\] #(\\d+) hello from jmake ${command} `).exec(lines[i]);
+    // The Node CLI says `jmake build` and sends `build`; the native client says `jmake-client build` and sends `cli`.
+    const m = new RegExp(`^(\\S+) \\[request\\] #(\\d+) hello from jmake(?:-client)? ${command} `).exec(lines[i]);
     if (m) { conn = m[2]; helloAt = Date.parse(m[1]); break; }
   }
   if (conn === null) return null;
-  const done = new RegExp(`^(\\S+) \\[request\\] #${conn} ${command} rid=\\d+ \\S+ ([\\d.]+)ms`);
+  const done = new RegExp(`^(\\S+) \\[request\\] #${conn} (?:cli )?${command} rid=\\d+ \\S+ ([\\d.]+)ms`);
   for (let i = lines.length - 1; i >= 0; i--) {
     const m = done.exec(lines[i]);
     if (!m) continue;
@@ -503,7 +505,7 @@ export async function benchSize({ base, quick, n }) {
     const headerObjects = headerSources.map((p) => `build/obj/${p}.o`);
 
     const perTool = () => ({ jmake: [], ninja: [], make: [] });
-    const samples = { full: perTool(), noop: { node: [], jmake: [], ninja: [], make: [] }, source: perTool(), sourceAtOnce: perTool(), header: perTool(), headerAtOnce: perTool() };
+    const samples = { full: perTool(), noop: { node: [], jmake: [], ninja: [], make: [], 'jmake-node': [] }, source: perTool(), sourceAtOnce: perTool(), header: perTool(), headerAtOnce: perTool() };
     const jmakeRuns = { full: [], source: [], sourceAtOnce: [], header: [], headerAtOnce: [] };
     const ninjaJobs = { source: [], sourceAtOnce: [], header: [], headerAtOnce: [] };
 
@@ -548,14 +550,16 @@ export async function benchSize({ base, quick, n }) {
 
     // ---- 5b: no-op
     const noopBefore = Object.fromEntries(TOOLS.map((t) => [t, outputMtimes(roots[t], lay)]));
-    const noopTools = ['node', ...TOOLS];
+    const noopTools = ['node', ...TOOLS, 'jmake-node'];
     const noopTimeline = [];
     for (let round = -runs.noopWarmup; round < runs.noop; round++) {
       for (const t of rotate(noopTools, round + runs.noopWarmup)) {
         const { file, args } = noopCommandOf(t);
-        const r = runSyncTimed(file, args, { cwd: t === 'node' ? roots.jmake : roots[t], env: env[t] });
+        // `node -e 0` and the Node CLI run where jmake does, in its environment.
+        const home = t === 'node' || t === 'jmake-node' ? 'jmake' : t;
+        const r = runSyncTimed(file, args, { cwd: roots[home], env: env[home] });
         if (r.code !== 0) throw new Error(`no-op ${t} failed (exit ${r.code}${r.error ? `, ${r.error.message}` : ''}):\n${r.stdout}\n${r.stderr}`);
-        if (t === 'jmake' && !/no work to do/.test(r.stdout)) throw new Error(`jmake no-op did work:\n${r.stdout}\n${r.stderr}`);
+        if (t.startsWith('jmake') && !/no work to do/.test(r.stdout)) throw new Error(`${t} no-op did work:\n${r.stdout}\n${r.stderr}`);
         if (t === 'jmake' && round >= 0) noopTimeline.push(jmakeTimeline(project, r));
         if (t === 'ninja' && !/no work to do/.test(r.stdout)) throw new Error(`ninja no-op did work:\n${r.stdout}`);
         if (t === 'make' && /clang|gcc|cc /.test(r.stdout)) throw new Error(`make no-op did work:\n${r.stdout}`);
@@ -566,7 +570,7 @@ export async function benchSize({ base, quick, n }) {
       const changed = changedOutputs(noopBefore[t], outputMtimes(roots[t], lay));
       if (changed.length > 0) throw new Error(`${t}: the no-op builds changed ${changed.length} outputs, e.g. ${changed.slice(0, 3).join(', ')}`);
     }
-    const noopJson = parseJmakeJson(await runTimed(NODE, [BIN, 'build', '-j', String(JOBS), '--json'], { cwd: roots.jmake, env: env.jmake, timeoutMs: 60_000, stdoutFile: stdoutFile.jmake }), 'no-op check');
+    const noopJson = parseJmakeJson(await runTimed(JMAKE, ['build', '-j', String(JOBS), '--json'], { cwd: roots.jmake, env: env.jmake, timeoutMs: 60_000, stdoutFile: stdoutFile.jmake }), 'no-op check');
     if (noopJson.jobsRun !== 0) throw new Error(`jmake no-op ran ${noopJson.jobsRun} jobs`);
     log(`build ${label}: no-op medians: ${noopTools.map((t) => `${t} ${summarize(samples.noop[t]).median.toFixed(1)} ms`).join(', ')}`);
 
@@ -753,12 +757,17 @@ function makeRows({ label, n, K, samples, jmakeRuns, ninjaJobs, noopTimeline, ru
   const node = med(samples.noop.node);
   const noopNinja = med(samples.noop.ninja);
   rows.push({ scenario: `5b. No-op, ${label}: \`node -e 0\` (floor)`, runs: samples.noop.node.length, unit: 'ms', ...pick(st(samples.noop.node)), target: null, ratio: 1, met: null, notes: 'ratio vs node -e 0; same loop, same env as jmake (NODE_EXTRA_CA_CERTS removed)' });
-  for (const t of TOOLS) {
+  for (const t of [...TOOLS, 'jmake-node']) {
     const s = st(samples.noop[t]);
     const ratio = s.median / node;
     const perRound = samples.noop[t].map((v, i) => v / samples.noop.node[i]);
     const base = `ratio vs node -e 0; ${(s.median / noopNinja).toFixed(2)} × ninja; median of per-round ratios to node ${med(perRound).toFixed(3)}`;
-    const cmd = t === 'jmake' ? '`jmake build -j 2` (whole command)' : t === 'ninja' ? '`ninja -j 2`' : '`make -j2`';
+    const cmd = {
+      jmake: `\`jmake build -j 2\` (whole command: bin/jmake, ${NATIVE_CLIENT_BUILT ? 'the native client' : 'the Node CLI: no native client was built'})`,
+      'jmake-node': '`node bin/run.cjs build -j 2` (the Node CLI)',
+      ninja: '`ninja -j 2`',
+      make: '`make -j2`',
+    }[t];
     rows.push({
       scenario: `5b. No-op, ${label}: ${cmd}`, runs: s.n, unit: 'ms', ...pick(s),
       target: t === 'jmake' ? '≤ 1.25 × node -e 0' : null, ratio, met: t === 'jmake' ? ratio <= 1.25 : null,

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, NODE, REPO_ROOT, log, makeProject, summarize } from './lib.js';
+import { BIN, JMAKE, NATIVE_CLIENT_BUILT, NODE, REPO_ROOT, log, makeProject, summarize } from './lib.js';
 
 const WARMUP_ROUNDS = 3;
 
@@ -22,15 +22,16 @@ export async function benchClient({ base, quick }) {
     log(`client: daemon ${pid} ready (${ready.status.files.tracked} files tracked); ${runs} runs per command`);
 
     const commands = [
-      { key: 'node', label: '`node -e 0`', args: ['-e', '0'] },
-      { key: 'status', label: '`jmake status`', args: [BIN, 'status'], expect: /watcher\s+ready/ },
-      { key: 'json', label: '`jmake status --json`', args: [BIN, 'status', '--json'], expect: /"ready": true/ },
-      { key: 'oclif', label: '`jmake daemon status` (oclif)', args: [BIN, 'daemon', 'status'], expect: /running: pid/ },
+      { key: 'node', label: '`node -e 0`', file: NODE, args: ['-e', '0'] },
+      { key: 'status', label: `\`jmake status\` (bin/jmake: ${NATIVE_CLIENT_BUILT ? 'the native client' : 'the Node CLI, no native client was built'})`, file: JMAKE, args: ['status'], expect: /watcher\s+ready/ },
+      { key: 'json', label: '`jmake status --json`', file: JMAKE, args: ['status', '--json'], expect: /"ready": true/ },
+      { key: 'oclif', label: '`jmake daemon status` (oclif)', file: NODE, args: [BIN, 'daemon', 'status'], expect: /running: pid/ },
+      { key: 'nodeStatus', label: '`node bin/run.cjs status` (the Node CLI)', file: NODE, args: [BIN, 'status'], expect: /watcher\s+ready/ },
     ];
     const samples = Object.fromEntries(commands.map((c) => [c.key, []]));
     const runOnce = (command) => {
       const started = process.hrtime.bigint();
-      const result = spawnSync(NODE, command.args, { cwd: project.root, env: project.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      const result = spawnSync(command.file, command.args, { cwd: project.root, env: project.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       if (result.status !== 0 || (command.expect && !command.expect.test(result.stdout))) {
         throw new Error(`${command.label} failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
@@ -70,6 +71,10 @@ export async function benchClient({ base, quick }) {
       {
         scenario: `1. ${commands[3].label} (reference)`, runs, unit: 'ms', ...pick(stats.oclif),
         target: null, ratio: stats.oclif.median / baseline, met: null, notes: 'ratio vs node -e 0',
+      },
+      {
+        scenario: `1. ${commands[4].label} (reference)`, runs, unit: 'ms', ...pick(stats.nodeStatus),
+        target: null, ratio: stats.nodeStatus.median / baseline, met: null, notes: 'ratio vs node -e 0; what `jmake status` costs without the native client',
       },
     ];
     return {

@@ -8,7 +8,11 @@ import { fileURLToPath } from 'node:url';
 
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = resolve(BENCH_DIR, '..');
+/** The Node CLI. */
 export const BIN = join(REPO_ROOT, 'bin', 'run.cjs');
+/** What users run (package.json's bin): the native client when `npm run build` built it, else the Node CLI. */
+export const JMAKE = join(REPO_ROOT, 'bin', 'jmake');
+export const NATIVE_CLIENT_BUILT = existsSync(join(REPO_ROOT, 'dist', 'jmake-client'));
 export const NODE = process.execPath;
 
 // ---------------------------------------------------------------------------------------------
@@ -74,6 +78,7 @@ export function machineInfo() {
     nodeExtraCaCertsInParentEnv: process.env.NODE_EXTRA_CA_CERTS !== undefined,
     inotifyMaxUserWatches: readNumber('/proc/sys/fs/inotify/max_user_watches'),
     loadAverageAtStart: loadavg().map((x) => round(x, 2)),
+    jmakeClient: NATIVE_CLIENT_BUILT ? 'bin/jmake: the native client (dist/jmake-client)' : 'bin/jmake: the Node CLI (dist/jmake-client was not built)',
   };
 }
 

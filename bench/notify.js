@@ -13,7 +13,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Model, checkBinary, jmakeTimeline, jmakeToml, layout, runSyncTimed, sourceInfo, sourceText, writeSources } from './build.js';
-import { BIN, NODE, log, makeProject, sleep, summarize } from './lib.js';
+import { JMAKE, NODE, log, makeProject, sleep, summarize } from './lib.js';
 
 const SOURCES = 50;
 const WARMUP_ROUNDS = 2;
@@ -42,7 +42,7 @@ export async function benchNotify({ base, quick }) {
     log(`notify: ${SOURCES} sources + main.c, daemon ${started.pid} ready (${ready.status.files.tracked} files), full build ${(full.ms / 1000).toFixed(1)} s; ${runs} rounds after ${WARMUP_ROUNDS} warm-up`);
 
     const notify = (what, wantJobs) => {
-      const r = runSyncTimed(NODE, [BIN, 'notify', '--json', editedAbs], { cwd: root, env });
+      const r = runSyncTimed(JMAKE, ['notify', '--json', editedAbs], { cwd: root, env });
       let json = null;
       try { json = JSON.parse(r.stdout); } catch { /* reported below */ }
       if (r.code !== 0 || !json || !json.waited || !json.ok || json.ignored.length > 0 || json.jobsRun !== wantJobs) {

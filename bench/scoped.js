@@ -17,7 +17,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Model, checkBinary, jmakeTimeline, jmakeToml, runSyncTimed, runTimed, writeSources } from './build.js';
-import { BIN, NODE, fmtBytes, fmtCount, inotifyWatches, log, makeProject, procMemory, sleep, summarize } from './lib.js';
+import { JMAKE, NODE, fmtBytes, fmtCount, inotifyWatches, log, makeProject, procMemory, sleep, summarize } from './lib.js';
 import { generateTree } from './tree.js';
 import { chokidarAlone, daemonRun, pollNote } from './watcher.js';
 
@@ -70,7 +70,7 @@ function writeExtras(root, count) {
 
 
 function buildJson(project, stdoutFile, timeoutMs, what) {
-  return runTimed(NODE, [BIN, 'build', '-j', String(JOBS), '--json'], { cwd: project.root, env: project.env, timeoutMs, stdoutFile }).then((r) => {
+  return runTimed(JMAKE, ['build', '-j', String(JOBS), '--json'], { cwd: project.root, env: project.env, timeoutMs, stdoutFile }).then((r) => {
     let json;
     try { json = JSON.parse(r.stdout); } catch { throw new Error(`jmake build --json (${what}) printed no JSON (exit ${r.code}):\n${r.stdout.slice(0, 2000)}\n${r.stderr}`); }
     if (r.code !== 0 || !json.ok) throw new Error(`jmake build (${what}) failed (exit ${r.code}):\n${JSON.stringify(json, null, 1).slice(0, 4000)}\n${r.stderr}`);
@@ -131,7 +131,7 @@ function noopLoop(project, rounds, warmup) {
     for (const t of order) {
       const r = t === 'node'
         ? runSyncTimed(NODE, ['-e', '0'], { cwd: project.root, env: project.env })
-        : runSyncTimed(NODE, [BIN, 'build', '-j', String(JOBS)], { cwd: project.root, env: project.env });
+        : runSyncTimed(JMAKE, ['build', '-j', String(JOBS)], { cwd: project.root, env: project.env });
       if (r.code !== 0) throw new Error(`no-op ${t} failed (exit ${r.code}${r.error ? `, ${r.error.message}` : ''}):\n${r.stdout}\n${r.stderr}`);
       if (t === 'jmake' && !/no work to do/.test(r.stdout)) throw new Error(`jmake no-op did work:\n${r.stdout}\n${r.stderr}`);
       if (round < 0) continue;

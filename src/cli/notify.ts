@@ -3,7 +3,8 @@
  * for the build, and prints the project's diagnostics as `file:line:column: severity: message`
  * with paths relative to the current directory (editors resolve error-list entries against their
  * own). Exit 1 when there are errors, 0 with warnings only, 2 when jmake.toml is broken (its error
- * printed in the same format). `--no-wait` returns once the daemon has the files.
+ * printed in the same format). `--no-wait` returns once the daemon has the files. The daemon runs
+ * the same steps for the native client (src/daemon/handlers/cli.ts).
  */
 import { realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
@@ -14,51 +15,65 @@ import type { DiagnosticInfo, NotifyParams, NotifyResult } from '../protocol/mes
 import { findProjectRoot } from '../project/root.js';
 import type { ParsedFlags } from './flags.js';
 import { printJson, reportError } from './output.js';
-import { stdout, stderr } from './stdio.js';
+import { processIO, type CommandIO } from './stdio.js';
 
 export async function runNotify(flags: ParsedFlags, files: readonly string[]): Promise<number> {
   const json = flags.json === true;
   try {
-    if (files.length === 0) throw new JmakeError('usage', 'name the files that were saved', 2, 'jmake notify src/main.cpp');
-    const cwd = process.cwd();
-    const paths = files.map((f) => physical(resolve(cwd, f)));
-    const root = typeof flags.dir === 'string' ? findProjectRoot(flags.dir) : projectOf(paths, cwd);
-    const params: NotifyParams = {
-      paths,
-      wait: flags['no-wait'] !== true,
-      profile: typeof flags.profile === 'string' ? flags.profile : undefined,
-      env: pickEnv(process.env),
-      path: process.env.PATH,
-    };
+    const { root, params } = notifyRequest(flags, files, processIO);
     let result: NotifyResult;
     const session = await connectDaemon({ root, client: 'jmake notify', autoStart: true, first: (c) => c.call('notify', params) });
     try {
       result = (await session.first!) as NotifyResult;
     } catch (err) {
-      if (!json && err instanceof JmakeError && err.code === 'config-invalid') {
-        // jmake.toml's own error, in the error-list format, so the editor can jump to it.
-        stdout.write(`${relativeLines(err.message, root, cwd)}\n`);
-        return 2;
-      }
+      const code = printConfigError(err, json, root, processIO);
+      if (code !== null) return code;
       throw err;
     } finally {
       session.connection.close();
     }
-    if (json) printJson(result);
-    else printNotify(result, root, cwd);
-    if (!result.waited) return 0;
-    return result.ok && !result.diagnostics.some((d) => d.severity === 'error') ? 0 : 1;
+    return finishNotify(result, json, root, processIO);
   } catch (err) {
     return reportError(err, json);
   }
 }
 
-function printNotify(result: NotifyResult, root: string, cwd: string): void {
-  for (const path of result.ignored) stderr.write(`jmake: ${path} is not a source of this project (ignored)\n`);
-  for (const d of result.diagnostics) stdout.write(`${formatDiagnostic(d, root, cwd)}\n`);
+/** The project these saves belong to, and the request telling its daemon. */
+export function notifyRequest(flags: ParsedFlags, files: readonly string[], io: CommandIO): { root: string; params: NotifyParams } {
+  if (files.length === 0) throw new JmakeError('usage', 'name the files that were saved', 2, 'jmake notify src/main.cpp');
+  const paths = files.map((f) => physical(resolve(io.cwd, f)));
+  const root = typeof flags.dir === 'string' ? findProjectRoot(resolve(io.cwd, flags.dir)) : projectOf(paths, io.cwd);
+  const params: NotifyParams = {
+    paths,
+    wait: flags['no-wait'] !== true,
+    profile: typeof flags.profile === 'string' ? flags.profile : undefined,
+    env: pickEnv(io.env),
+    path: io.env.PATH,
+  };
+  return { root, params };
+}
+
+/** jmake.toml's own error, in the error-list format so the editor can jump to it: exit 2. null: another error. */
+export function printConfigError(err: unknown, json: boolean, root: string, io: CommandIO): number | null {
+  if (json || !(err instanceof JmakeError) || err.code !== 'config-invalid') return null;
+  io.stdout.write(`${relativeLines(err.message, root, io.cwd)}\n`);
+  return 2;
+}
+
+/** Print the project's diagnostics; exit 1 with errors (when the build was waited for). */
+export function finishNotify(result: NotifyResult, json: boolean, root: string, io: CommandIO): number {
+  if (json) printJson(result, io.stdout);
+  else printNotify(result, root, io);
+  if (!result.waited) return 0;
+  return result.ok && !result.diagnostics.some((d) => d.severity === 'error') ? 0 : 1;
+}
+
+function printNotify(result: NotifyResult, root: string, io: CommandIO): void {
+  for (const path of result.ignored) io.stderr.write(`jmake: ${path} is not a source of this project (ignored)\n`);
+  for (const d of result.diagnostics) io.stdout.write(`${formatDiagnostic(d, root, io.cwd)}\n`);
   // A failure no diagnostic explains (a linker error not in the compiler format): say which job.
   if (!result.ok && !result.diagnostics.some((d) => d.severity === 'error')) {
-    for (const job of result.failed) stderr.write(`jmake: ${job.kind} ${job.id} failed\n${job.log.trimEnd()}\n`);
+    for (const job of result.failed) io.stderr.write(`jmake: ${job.kind} ${job.id} failed\n${job.log.trimEnd()}\n`);
   }
 }
 

@@ -1,13 +1,14 @@
 /**
  * `jmake status`: shared by the oclif command and the lean path of bin/run.js (which handles it
- * without loading oclif), so both print exactly the same.
+ * without loading oclif), and by the daemon for the native client, so all print exactly the same.
  */
 import type { ExitCode } from '../errors.js';
+import type { StatusResult } from '../protocol/messages.js';
 import { findProjectRoot } from '../project/root.js';
 import { connectDaemon } from '../client/connect.js';
-import { printJson, reportError } from './output.js';
+import { colors, printJson, reportError } from './output.js';
 import { renderStatus } from './render/status.js';
-import { stdout } from './stdio.js';
+import { processIO, type CommandIO } from './stdio.js';
 
 export async function runStatus(options: { dir: string | undefined; json: boolean }): Promise<ExitCode> {
   try {
@@ -17,7 +18,7 @@ export async function runStatus(options: { dir: string | undefined; json: boolea
     });
     try {
       const result = await session.first!;
-      if (options.json) printJson(result); else stdout.write(renderStatus(result));
+      printStatus(result, options.json, processIO);
     } finally {
       session.connection.close();
     }
@@ -25,4 +26,8 @@ export async function runStatus(options: { dir: string | undefined; json: boolea
   } catch (err) {
     return reportError(err, options.json);
   }
+}
+
+export function printStatus(result: StatusResult, json: boolean, io: CommandIO): void {
+  if (json) printJson(result, io.stdout); else io.stdout.write(renderStatus(result, colors(io.stdout, io.env)));
 }

@@ -11,7 +11,26 @@
 import { writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 
-export class Output {
+/** Where a command's text goes. */
+export interface Sink {
+  write(text: string): void;
+  readonly isTTY: boolean;
+  /** The terminal's width; undefined when not a terminal. */
+  readonly columns: number | undefined;
+}
+
+/**
+ * What a hot command runs in: this process's stdio, environment and folder (the Node CLI), or a
+ * native client's, whose output the daemon relays to it (src/daemon/handlers/cli.ts).
+ */
+export interface CommandIO {
+  readonly stdout: Sink;
+  readonly stderr: Sink;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+}
+
+export class Output implements Sink {
   private tty: boolean | undefined;
   private stream: NodeJS.WriteStream | null = null;
   private closed = false;
@@ -70,6 +89,13 @@ export class Output {
 
 export const stdout = new Output(1, () => process.stdout);
 export const stderr = new Output(2, () => process.stderr);
+
+export const processIO: CommandIO = {
+  stdout,
+  stderr,
+  get env() { return process.env; },
+  get cwd() { return process.cwd(); },
+};
 
 /** Exit with `code` once what was written has left the process (at once in the usual case). */
 export function exitWhenFlushed(code: number): void {

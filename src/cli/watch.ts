@@ -119,7 +119,7 @@ function terminalView(root: string): WatchView {
     write: (text) => stdout.write(text),
     tty,
     color: tty && !process.env.NO_COLOR,
-    columns: stdout.columns ?? 100,
+    columns: stdout.columns || 100, // 0: a terminal of unknown width
     now: () => performance.now(),
     clock: () => new Date().toTimeString().slice(0, 8),
   }, root, process.cwd());

@@ -30,7 +30,7 @@ export interface PeerSession {
 }
 
 /** Requests whose work a client's FIN cancels (the rest are answered before the connection ends). */
-const CANCEL_ON_END: ReadonlySet<Method> = new Set(['build', 'complete']);
+const CANCEL_ON_END: ReadonlySet<Method> = new Set(['build', 'complete', 'cli']);
 
 export class RequestServer implements TransportEvents {
   private readonly sessions = new Map<number, PeerSession>();
@@ -60,10 +60,11 @@ export class RequestServer implements TransportEvents {
   onRequest(peer: Peer, request: RequestFrame): void {
     const session = this.session(peer);
     const started = process.hrtime.bigint();
+    const label = requestLabel(request);
     const fail = (error: WireError) => {
       this.daemon.logger.flush?.(); // what led to the answer is in the log before it goes out
       peer.reply({ rid: request.rid, ok: false, error });
-      this.daemon.logger.log('request', `#${peer.id} ${request.method} rid=${request.rid} -> ${error.code}: ${error.message}`);
+      this.daemon.logger.log('request', `#${peer.id} ${label} rid=${request.rid} -> ${error.code}: ${error.message}`);
     };
     if (!isMethod(request.method)) return fail({ code: 'unknown-method', message: `unknown method ${JSON.stringify(request.method)}` });
     const method = request.method;
@@ -110,7 +111,7 @@ export class RequestServer implements TransportEvents {
     const succeeded = (result: Result<Method>) => {
       this.daemon.logger.flush?.();
       peer.reply({ rid: request.rid, ok: true, result });
-      this.daemon.logger.log('request', `#${peer.id} ${method} rid=${request.rid} ok ${elapsedMs(started)}`);
+      this.daemon.logger.log('request', `#${peer.id} ${label} rid=${request.rid} ok ${elapsedMs(started)}`);
     };
     // An answer at hand (hello) goes out now: through a promise it would wait behind the next
     // pipelined request's handler, and then behind its first steps.
@@ -174,6 +175,12 @@ export class RequestServer implements TransportEvents {
     }
     return session;
   }
+}
+
+/** The method, and for the native client's `cli` the command it runs (`cli build`). */
+function requestLabel(request: RequestFrame): string {
+  const command = request.method === 'cli' ? (request.params as { command?: unknown } | undefined)?.command : undefined;
+  return typeof command === 'string' && /^[a-z]{1,16}$/.test(command) ? `cli ${command}` : String(request.method);
 }
 
 function toWireError(err: unknown): WireError {

@@ -2,7 +2,7 @@
  * One guard per method: raw params (any JSON object) -> typed params, or a message saying what is
  * wrong. The daemon replies `bad-params` with that message and keeps the connection.
  */
-import type { Method, Params } from './messages.js';
+import type { CliTerminal, Method, Params } from './messages.js';
 
 export type GuardResult<M extends Method> = { ok: true; params: Params<M> } | { ok: false; message: string };
 type Guard<M extends Method> = (raw: Record<string, unknown>) => GuardResult<M>;
@@ -106,6 +106,17 @@ export const GUARDS: { readonly [M in Method]: Guard<M> } = {
     if (env === null) return fail('env must be an object of strings');
     return { ok: true, params: { dryRun: raw.dryRun as boolean | undefined, freeze: raw.freeze as boolean | undefined, path: raw.path as string | undefined, env } };
   },
+  cli(raw) {
+    if (raw.command !== 'build' && raw.command !== 'status' && raw.command !== 'notify') return fail('command must be "build", "status" or "notify"');
+    if (!(Array.isArray(raw.args) && raw.args.every((a) => typeof a === 'string'))) return fail('args must be an array of strings');
+    if (typeof raw.cwd !== 'string' || !raw.cwd.startsWith('/')) return fail('cwd must be an absolute path');
+    const env = stringRecord(raw.env);
+    if (!env) return fail('env must be an object of strings');
+    const stdout = terminal(raw.stdout);
+    const stderr = terminal(raw.stderr);
+    if (!stdout || !stderr) return fail('stdout and stderr must be {tty: boolean, columns?: integer >= 1}');
+    return { ok: true, params: { command: raw.command, args: raw.args as string[], cwd: raw.cwd, env, stdout, stderr } };
+  },
   cancel(raw) {
     const bad = optionalInt(raw, 'rid', 1);
     if (bad || raw.rid === undefined) return fail('rid must be an integer >= 1');
@@ -130,6 +141,14 @@ function watchParams(raw: Record<string, unknown>): GuardResult<'watch'> {
       jobs: raw.jobs as number | undefined, keepGoing: raw.keepGoing as boolean | undefined, env, path: raw.path as string | undefined,
     },
   };
+}
+
+function terminal(value: unknown): CliTerminal | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { tty, columns } = value as Record<string, unknown>;
+  if (typeof tty !== 'boolean') return null;
+  if (columns === undefined) return { tty };
+  return Number.isSafeInteger(columns) && (columns as number) >= 1 ? { tty, columns: columns as number } : null;
 }
 
 /** undefined stays undefined; a non-object or a non-string value is null (invalid). */

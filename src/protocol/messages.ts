@@ -260,12 +260,41 @@ export interface Methods {
   watch: { params: WatchParams; result: never; progress: WatchMessage };
   /** An editor saved these files: hash them now, build, and reply with the project's diagnostics. */
   notify: { params: NotifyParams; result: NotifyResult; progress: never };
+  /**
+   * A hot command (build, status, notify) run by the daemon for the native client
+   * (src/client/native/jmake-client.c): progress carries the bytes to write, the result the exit
+   * code. `fallback`: the daemon cannot run this command line; the client hands it to the Node CLI.
+   */
+  cli: { params: CliParams; result: { readonly exit: number }; progress: CliOutput };
   compdb: {
     params: { readonly profile?: string; readonly env?: Readonly<Record<string, string>>; readonly path?: string };
     /** `path`: null when `[compile] compdb = false`. */
     result: { readonly path: string | null; readonly entries: number };
     progress: never;
   };
+}
+
+export interface CliParams {
+  readonly command: 'build' | 'status' | 'notify';
+  /** The command's arguments, as typed. */
+  readonly args: readonly string[];
+  /** The client's working directory and environment: the command runs as if started there. */
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly stdout: CliTerminal;
+  readonly stderr: CliTerminal;
+}
+
+export interface CliTerminal {
+  readonly tty: boolean;
+  /** The terminal's width, when it is one. */
+  readonly columns?: number;
+}
+
+/** Bytes for the client's stdout (1) or stderr (2). */
+export interface CliOutput {
+  readonly fd: 1 | 2;
+  readonly text: string;
 }
 
 /** What a watcher builds: the targets, profile and environment of its builds. */
@@ -369,7 +398,7 @@ export type Params<M extends Method> = Methods[M]['params'];
 export type Result<M extends Method> = Methods[M]['result'];
 export type Progress<M extends Method> = Methods[M]['progress'];
 
-export const METHODS: readonly Method[] = ['hello', 'status', 'events', 'shutdown', 'cancel', 'build', 'tools', 'clean', 'cache', 'why', 'complete', 'jobs', 'cancel-build', 'compdb', 'watch', 'notify'];
+export const METHODS: readonly Method[] = ['hello', 'status', 'events', 'shutdown', 'cancel', 'build', 'tools', 'clean', 'cache', 'why', 'complete', 'jobs', 'cancel-build', 'compdb', 'watch', 'notify', 'cli'];
 
 export function isMethod(value: unknown): value is Method {
   return typeof value === 'string' && (METHODS as readonly string[]).includes(value);

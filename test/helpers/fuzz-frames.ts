@@ -140,6 +140,8 @@ const BREAKERS: { readonly [M in Method]?: readonly (readonly [string, unknown])
   build: [['force', 'yes'], ['noCache', 'no'], ['explain', 1], ['dryRun', null], ['warnings', []], ['jobs', 0], ['jobs', 1.5], ['keepGoing', 'no'], ['targets', 'all'],
     ['targets', [1]], ['profile', ''], ['profile', 3], ['env', { CC: 1 }], ['env', 'CC=gcc'], ['path', 7]],
   watch: [['jobs', -1], ['keepGoing', 0], ['targets', {}], ['profile', ''], ['env', [1]], ['path', false]],
+  cli: [['command', 'clean'], ['command', 1], ['args', 'build'], ['args', [1]], ['cwd', 'relative'], ['cwd', null], ['env', [1]], ['env', 'A=1'],
+    ['stdout', { tty: 'yes' }], ['stderr', null]],
   notify: [['paths', 'x'], ['paths', ['relative']], ['paths', [1]], ['paths', null], ['wait', 'yes'], ['jobs', '4']],
   tools: [['env', []], ['env', { PATH: null }], ['path', 1]],
   why: [['job', ''], ['job', 1], ['job', null], ['job', ['a']]],

@@ -13,6 +13,8 @@ import { isAlive } from '../../src/client/connect.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 export const BIN = join(REPO_ROOT, 'bin', 'run.cjs');
+/** What users run: the native client when `npm run build` could compile it, else the Node CLI. */
+export const NATIVE_BIN = join(REPO_ROOT, 'bin', 'jmake');
 /** The XDG cache folder of every test daemon: only tool versions land there (compile caches are per test). */
 const SHARED_XDG_CACHE = join(tmpdir(), 'jmake-tests-xdg-cache');
 
@@ -26,8 +28,8 @@ export interface TestProject {
   readonly root: string;
   readonly runtimeDir: string;
   readonly env: NodeJS.ProcessEnv;
-  /** Run `jmake ARGS` in the project (or `cwd`). */
-  run(args: readonly string[], options?: { cwd?: string; env?: NodeJS.ProcessEnv }): Promise<RunResult>;
+  /** Run `jmake ARGS` in the project (or `cwd`), through the Node CLI (or bin/jmake: `native`). */
+  run(args: readonly string[], options?: RunOptions): Promise<RunResult>;
   /** Run with --json and parse stdout (throws with the output if it is not one JSON document). */
   json<T = any>(args: readonly string[], options?: { cwd?: string; env?: NodeJS.ProcessEnv }): Promise<T>;
   daemonPid(): number | null;
@@ -36,6 +38,12 @@ export interface TestProject {
   /** Run `fn` at dispose, after the daemon stopped and before the dir is removed (unmount, say). */
   onDispose(fn: () => void): void;
   dispose(): Promise<void>;
+}
+
+export interface RunOptions {
+  readonly cwd?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly native?: boolean;
 }
 
 const live = new Set<TestProject>();
@@ -62,9 +70,13 @@ export async function createProject(fixture = 'hello', options: { parent?: strin
   // Loading a CA bundle costs every node process ~60 ms here, and jmake makes no TLS connection.
   delete env.NODE_EXTRA_CA_CERTS;
   delete env.JMAKE_TEST_DAEMON_VERSION;
+  // vitest sets NODE_ENV=test, which a user's shell does not: oclif then warns about commands
+  // that failed to parse their flags (`[UnparsedCommand]`), with the pid in the line.
+  delete env.NODE_ENV;
 
-  const run = async (args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> => {
-    const result = await execa(process.execPath, [BIN, ...args], {
+  const run = async (args: readonly string[], opts: RunOptions = {}): Promise<RunResult> => {
+    const [file, ...argv] = opts.native ? [NATIVE_BIN, ...args] : [process.execPath, BIN, ...args];
+    const result = await execa(file!, argv, {
       cwd: opts.cwd ?? root, env: opts.env ?? env, extendEnv: false, reject: false, timeout: 60_000,
     });
     return { code: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };

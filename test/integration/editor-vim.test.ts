@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it, onTestFailed } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { BIN, REPO_ROOT, createProject, disposeAll, isAlive, type TestProject } from '../helpers/project.js';
+import { NATIVE_BIN, REPO_ROOT, createProject, disposeAll, isAlive, type TestProject } from '../helpers/project.js';
 import { waitFor } from '../helpers/wait.js';
 
 const onPath = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
@@ -42,7 +42,8 @@ class VimSession {
     const setup = join(dir, 'setup.vim');
     writeFileSync(join(dir, 'jmake.vim'), vimSnippet());
     writeFileSync(setup, [
-      `let g:jmake_command = ${vimString(`${quote(process.execPath)} ${quote(BIN)}`)}`,
+      // What users run: bin/jmake (the native client, which hands the first call, with no daemon yet, to the Node CLI).
+      `let g:jmake_command = ${vimString(quote(NATIVE_BIN))}`,
       `call writefile([getpid()], ${vimString(join(dir, 'pid'))})`,
       // One line for the state of the windows, then one per quickfix entry.
       'function! JmakeTestDump(path) abort',

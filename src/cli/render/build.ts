@@ -5,9 +5,9 @@
  */
 import type { BuildProgress, BuildResult } from '../../protocol/messages.js';
 import { stripAnsi } from '../../toolchain/diagnostics.js';
-import { colors } from '../output.js';
+import { colors, type Colors } from '../output.js';
 import { duration } from './status.js';
-import { stdout, stderr } from '../stdio.js';
+import { processIO, type CommandIO } from '../stdio.js';
 
 export interface BuildView {
   readonly explain: boolean;
@@ -16,10 +16,13 @@ export interface BuildView {
 
 export class BuildPrinter {
   private statusShown = false;
-  private readonly tty = stdout.isTTY && process.env.TERM !== 'dumb';
-  private readonly c = colors();
+  private readonly tty: boolean;
+  private readonly c: Colors;
 
-  constructor(private readonly view: BuildView) {}
+  constructor(private readonly view: BuildView, private readonly io: CommandIO = processIO) {
+    this.tty = io.stdout.isTTY && io.env.TERM !== 'dumb';
+    this.c = colors(io.stdout, io.env);
+  }
 
   progress(p: BuildProgress): void {
     if (p.type === 'waiting') { this.line(this.c.dim(`jmake: waiting: ${p.reason}`)); return; }
@@ -30,10 +33,11 @@ export class BuildPrinter {
       return;
     }
     if (p.status === 'failed') this.line(`${this.c.red('FAILED:')} ${p.kind} ${p.job}`);
-    if (p.log.trim() !== '') this.block(this.tty && !process.env.NO_COLOR ? p.log : stripAnsi(p.log));
+    if (p.log.trim() !== '') this.block(this.tty && !this.io.env.NO_COLOR ? p.log : stripAnsi(p.log));
   }
 
   finish(result: BuildResult): void {
+    const { stdout, stderr } = this.io;
     this.clearStatus();
     for (const w of result.warnings) stderr.write(`${w}\n`);
     if (result.dryRun) {
@@ -57,6 +61,7 @@ export class BuildPrinter {
 
   /** The diagnostics of up-to-date sources (--warnings), as compilers print them. */
   earlierDiagnostics(result: BuildResult): void {
+    const { stdout } = this.io;
     for (const d of result.earlierDiagnostics) {
       const where = d.file ? `${d.file}:${d.line}:${d.column}: ` : '';
       stdout.write(`${where}${d.severity}: ${d.message}\n`);
@@ -64,23 +69,24 @@ export class BuildPrinter {
   }
 
   private status(text: string): void {
-    const width = stdout.columns ?? 100;
-    stdout.write(`\r\u001b[K${text.length > width - 1 ? `${text.slice(0, width - 4)}...` : text}`);
+    // A terminal of unknown width (a pty nobody sized) says 0 columns.
+    const width = this.io.stdout.columns || 100;
+    this.io.stdout.write(`\r\u001b[K${text.length > width - 1 ? `${text.slice(0, width - 4)}...` : text}`);
     this.statusShown = true;
   }
 
   private clearStatus(): void {
-    if (this.statusShown) stdout.write('\r\u001b[K');
+    if (this.statusShown) this.io.stdout.write('\r\u001b[K');
     this.statusShown = false;
   }
 
   private line(text: string): void {
     this.clearStatus();
-    stdout.write(`${text}\n`);
+    this.io.stdout.write(`${text}\n`);
   }
 
   private block(text: string): void {
     this.clearStatus();
-    stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    this.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   }
 }

@@ -1,8 +1,7 @@
 import type { StatusResult } from '../../protocol/messages.js';
-import { colors } from '../output.js';
+import { colors, type Colors } from '../output.js';
 
-export function renderStatus(s: StatusResult): string {
-  const c = colors();
+export function renderStatus(s: StatusResult, c: Colors = colors()): string {
   const w = s.watcher;
   const lines = [
     `${c.bold('daemon')}   pid ${s.daemon.pid}, jmake ${s.daemon.version}, up ${duration(s.daemon.uptimeMs)} (instance ${s.daemon.instance})`,

@@ -20,6 +20,7 @@ import { readDaemonFile } from '../daemon/daemon-file.js';
 import { VERSION } from '../version.js';
 import { DaemonConnection } from './connection.js';
 import { logTail } from './log-tail.js';
+import { untrustedSocket } from './trusted-socket.js';
 
 export interface DaemonSession<T = unknown> {
   readonly connection: DaemonConnection;
@@ -101,7 +102,8 @@ export async function tryExisting<T>(
   paths: ProjectPaths, client: string, first?: (connection: DaemonConnection) => Promise<T>,
 ): Promise<DaemonSession<T> | null> {
   const record = readDaemonFile(paths.daemonJson);
-  if (!record) return null;
+  // Not a socket of ours in a private folder: as if no daemon ran (the one started rewrites the record).
+  if (!record || untrustedSocket(record.socket) !== null) return null;
   let connection: DaemonConnection;
   try {
     connection = await DaemonConnection.open(record.socket, 1000);

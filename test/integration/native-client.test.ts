@@ -4,7 +4,8 @@
  * Node CLI (bin/run.cjs). JMAKE_NATIVE_CLIENT_DEBUG makes it say when it does, so each case checks
  * which client answered.
  */
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -132,6 +133,29 @@ describe.skipIf(!built)(`the native client${built ? '' : ' (skipped: dist/jmake-
     const forced = await native(p, ['build'], { env: { ...p.env, JMAKE_NATIVE_CLIENT: '0' } });
     expect(forced.stderr).toMatch(FALLBACK);
     expect(forced.stdout).toBe('jmake: no work to do');
+  });
+
+  it('talks to no socket outside a private folder of its user (a planted daemon.json); a daemon of its own answers', async () => {
+    const p = await createProject('hello');
+    const shared = mkdtempSync(join(tmpdir(), 'jmake-planted-'));
+    chmodSync(shared, 0o755);
+    const socket = join(shared, 'planted.sock');
+    const received: string[] = [];
+    const server = createServer((c) => c.on('data', (d) => received.push(String(d))));
+    await new Promise<void>((resolve) => server.listen(socket, resolve));
+    try {
+      mkdirSync(p.path('.jmake'), { recursive: true });
+      writeFileSync(p.path('.jmake/daemon.json'), JSON.stringify({ pid: process.pid, version: VERSION, protocol: 1, instance: 'planted', startedAt: Date.now(), socket, root: p.root }, null, 2));
+      const r = await native(p, ['build']);
+      expect(r.stderr).toMatch(/falling back to node: .*planted\.sock: its folder is not private/);
+      expect(r.code).toBe(0);
+      expect(await runProgram(p.path('build/bin/hello'))).toBe('hello from jmake');
+      expect(p.daemonPid()).not.toBe(process.pid);
+      expect(received).toEqual([]);
+    } finally {
+      server.close();
+      rmSync(shared, { recursive: true, force: true });
+    }
   });
 
   it('Ctrl-C cancels the build, kills the compiler and exits 130', async () => {

@@ -233,6 +233,26 @@ static char *skip_ws(char *p) {
 }
 
 /* The string value of daemon.json's top-level key "socket", decoded in place; NULL if none. */
+/*
+ * This client sends its whole environment, so it talks only to a socket that only this user could
+ * have made: ours, in a folder of ours that nobody else may write to (the daemon's runtime folder
+ * is 0700). A daemon.json planted in a shared project cannot point it at someone else's socket.
+ * NULL when safe, else why not.
+ */
+static const char *unsafe_socket(const char *path) {
+  struct stat st;
+  if (lstat(path, &st) != 0) return strerror(errno);
+  if (!S_ISSOCK(st.st_mode) || st.st_uid != getuid()) return "not a socket of this user";
+  char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+  snprintf(dir, sizeof dir, "%s", path);
+  char *slash = strrchr(dir, '/');
+  if (!slash || slash == dir) return "not in a private folder";
+  *slash = 0;
+  if (lstat(dir, &st) != 0) return strerror(errno);
+  if (!S_ISDIR(st.st_mode) || st.st_uid != getuid() || (st.st_mode & 077) != 0) return "its folder is not private to this user (0700)";
+  return NULL;
+}
+
 static char *find_socket(char *j) {
   int depth = 0, key = 0;
   for (char *p = j; *p;) {
@@ -444,6 +464,8 @@ int main(int argc, char **argv) {
   if (!sock_path) fallback("%s names no socket", path.p);
   if (strlen(sock_path) >= sizeof addr.sun_path) fallback("socket path too long: %s", sock_path);
   strcpy(addr.sun_path, sock_path);
+  const char *unsafe = unsafe_socket(sock_path);
+  if (unsafe) fallback("%s: %s", sock_path, unsafe);
   sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (sock < 0 || connect(sock, (struct sockaddr *)&addr, sizeof addr) != 0)
     fallback("cannot connect to %s: %s", sock_path, strerror(errno));

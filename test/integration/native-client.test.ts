@@ -4,7 +4,7 @@
  * Node CLI (bin/run.cjs). JMAKE_NATIVE_CLIENT_DEBUG makes it say when it does, so each case checks
  * which client answered.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,6 +85,15 @@ describe.skipIf(!built)(`the native client${built ? '' : ' (skipped: dist/jmake-
     expect(fromSrc.code).toBe(1);
     expect(fromSrc.stdout).toMatch(/^main\.c:\d+:\d+: error: /);
     expect(fromSrc).toEqual(await p.run(['notify', 'main.c'], { cwd: p.path('src') }));
+    // From a folder reached through a symbolic link, as a shell reports it ($PWD): paths relative
+    // to the same folder as the Node CLI's (the physical one).
+    const link = join(p.root, '..', 'src-link');
+    symlinkSync(p.path('src'), link);
+    const viaLink = { cwd: link, env: { ...p.env, PWD: link } };
+    const linked = await native(p, ['notify', 'main.c'], viaLink);
+    expectNative(linked);
+    expect(linked.stdout).toMatch(/^main\.c:\d+:\d+: error: /);
+    expect(linked).toEqual(await p.run(['notify', 'main.c'], viaLink));
 
     // jmake.toml broken: its error in the error-list format, exit 2, as the Node CLI prints it.
     writeFileSync(p.path('jmake.toml'), `${readFileSync(p.path('jmake.toml'), 'utf8')}\n[compile\n`);

@@ -487,13 +487,10 @@ int main(int argc, char **argv) {
     if (i) put(&req, ",", 1);
     if (!put_json(&req, rest[i], strlen(rest[i]))) fallback("an argument is not UTF-8");
   }
-  /* $PWD when it names the cwd, as a shell does: it keeps the user's symlinks. */
-  const char *pwd = getenv("PWD"), *sent_cwd = cwd;
-  struct stat a, b;
-  if (pwd && pwd[0] == '/' && stat(pwd, &a) == 0 && stat(".", &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
-    sent_cwd = pwd;
+  /* getcwd(), not $PWD: Node's process.cwd() is the physical path, and notify prints paths
+   * relative to it; the same output needs the same folder. */
   puts_(&req, "],\"cwd\":");
-  if (!put_json(&req, sent_cwd, strlen(sent_cwd))) fallback("the cwd is not UTF-8");
+  if (!put_json(&req, cwd, strlen(cwd))) fallback("the cwd is not UTF-8");
   puts_(&req, ",\"env\":{");
   int first = 1;
   for (char **e = environ; *e; e++) {

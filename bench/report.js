@@ -39,6 +39,7 @@ export function renderMarkdown(results) {
   lines.push(`# jmake benchmarks (${results.mode})`, '');
   lines.push(`- Machine: ${m.cores} cores, ${m.cpuModel}, ${fmtBytesShort(m.memoryGiB)} RAM, ${m.platform}`);
   lines.push(`- Node: ${m.node}`);
+  if (m.jmakeClient) lines.push(`- jmake commands: ${m.jmakeClient}`);
   lines.push(`- Date: ${m.date}`);
   lines.push(`- Mode: ${results.mode}${results.mode === 'quick' ? ' (fewer runs, 10k tree only; see bench/README.md)' : ''}; the suite took ${(results.durationMs / 1000).toFixed(0)} s`);
   lines.push(`- Environment: every measured process (node -e 0 included) ran with NODE_EXTRA_CA_CERTS removed from its environment${m.nodeExtraCaCertsInParentEnv ? ' (it is set in this sandbox and adds ~60 ms to every node start)' : ''}; daemons ran in temp dirs with their own XDG_RUNTIME_DIR and TMPDIR.`);

@@ -232,7 +232,6 @@ static char *skip_ws(char *p) {
   return p;
 }
 
-/* The string value of daemon.json's top-level key "socket", decoded in place; NULL if none. */
 /*
  * This client sends its whole environment, so it talks only to a socket that only this user could
  * have made: ours, in a folder of ours that nobody else may write to (the daemon's runtime folder
@@ -253,6 +252,7 @@ static const char *unsafe_socket(const char *path) {
   return NULL;
 }
 
+/* The string value of daemon.json's top-level key "socket", decoded in place; NULL if none. */
 static char *find_socket(char *j) {
   int depth = 0, key = 0;
   for (char *p = j; *p;) {

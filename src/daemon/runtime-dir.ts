@@ -5,10 +5,11 @@
  * longer path silently, which would make two projects share a socket).
  */
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JmakeError, isErrno } from '../errors.js';
+import { privateFolderProblem } from '../util/private-folder.js';
 
 /** sun_path is 108 bytes including the terminating NUL. */
 export const MAX_SOCKET_PATH_BYTES = 107;
@@ -50,16 +51,7 @@ export function checkPrivateDir(dir: string): string | null {
   } catch (err) {
     if (!isErrno(err, 'EEXIST')) return `${dir}: ${(err as Error).message}`;
   }
-  let st;
-  try {
-    st = lstatSync(dir);
-  } catch (err) {
-    return `${dir}: ${(err as Error).message}`;
-  }
-  if (!st.isDirectory()) return `${dir} is not a directory (or is a symlink)`;
-  if (st.uid !== uid()) return `${dir} is owned by uid ${st.uid}, not ${uid()}`;
-  if ((st.mode & 0o077) !== 0) return `${dir} has mode ${(st.mode & 0o777).toString(8)}, expected 700`;
-  return null;
+  return privateFolderProblem(dir, uid());
 }
 
 export function socketPathFor(runtimeDir: string, id: string): string {

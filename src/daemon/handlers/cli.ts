@@ -67,16 +67,15 @@ export const cli: Handler<'cli'> = async (params, request) => {
   const parsed = parseArgv(params.args, NOTIFY_FLAGS);
   if (!parsed) throw notHandled('notify', params.args);
   const json = parsed.flags.json === true;
-  let notifyRoot: string;
-  let notifyParams;
+  let saved: ReturnType<typeof notifyRequest>;
   try {
-    ({ root: notifyRoot, params: notifyParams } = notifyRequest(parsed.flags, parsed.args, io));
+    saved = notifyRequest(parsed.flags, parsed.args, io);
   } catch (err) {
     throw notHandled('notify', params.args, err);
   }
-  checkRoot(notifyRoot, root);
+  checkRoot(saved.root, root);
   try {
-    const result = await notify(notifyParams, nested(request, () => undefined));
+    const result = await notify(saved.params, nested(request, () => undefined));
     return { exit: finishNotify(result, json, root, io) };
   } catch (err) {
     const code = printConfigError(err, json, root, io);

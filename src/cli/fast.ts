@@ -1,35 +1,14 @@
 /**
  * The lean path for hot commands: bin/run.cjs sends `status`, `build` and `notify` here without loading oclif (~70 ms of
- * start-up). Only the flags parsed below are handled; anything else (--help, a typo) returns null
+ * start-up). Only the flags of flags.ts are handled; anything else (--help, a typo) returns null
  * and the full oclif CLI takes over, so behaviour and errors stay oclif's.
  */
 import { runBuild } from './build.js';
-import { BUILD_FLAGS, NOTIFY_FLAGS, parseArgv } from './flags.js';
+import { BUILD_FLAGS, NOTIFY_FLAGS, parseArgv, parseFastArgs } from './flags.js';
 import { runNotify } from './notify.js';
 import { runStatus } from './status.js';
 
 export { exitWhenFlushed } from './stdio.js';
-
-interface FastArgs {
-  readonly dir: string | undefined;
-  readonly json: boolean;
-}
-
-export function parseFastArgs(argv: readonly string[]): FastArgs | null {
-  let dir: string | undefined;
-  let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--json') json = true;
-    else if (arg === '-C' || arg === '--dir') {
-      const value = argv[++i];
-      if (value === undefined || value.startsWith('-')) return null;
-      dir = value;
-    } else if (arg.startsWith('--dir=') && arg.length > '--dir='.length) dir = arg.slice('--dir='.length);
-    else return null;
-  }
-  return { dir, json };
-}
 
 /** The commands the lean path serves. */
 export const FAST_COMMANDS: ReadonlySet<string> = new Set(['status', 'build', 'notify']);

@@ -77,3 +77,25 @@ export function parseArgv(argv: readonly string[], specs: readonly FlagSpec[]): 
   }
   return { flags, args };
 }
+
+/** `status`'s command line (-C DIR, --json): also parsed by the daemon for the native client. */
+export interface FastArgs {
+  readonly dir: string | undefined;
+  readonly json: boolean;
+}
+
+export function parseFastArgs(argv: readonly string[]): FastArgs | null {
+  let dir: string | undefined;
+  let json = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--json') json = true;
+    else if (arg === '-C' || arg === '--dir') {
+      const value = argv[++i];
+      if (value === undefined || value.startsWith('-')) return null;
+      dir = value;
+    } else if (arg.startsWith('--dir=') && arg.length > '--dir='.length) dir = arg.slice('--dir='.length);
+    else return null;
+  }
+  return { dir, json };
+}

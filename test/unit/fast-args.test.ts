@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFastArgs } from '../../src/cli/fast.js';
+import { parseFastArgs } from '../../src/cli/flags.js';
 
 describe('parseFastArgs', () => {
   it('parses no flags', () => {

@@ -3,7 +3,7 @@
  * style of Bazel's C++ client and nailgun.
  *
  * Why: Node's start-up costs ~50 ms here, and an editor runs `jmake notify` on every save; this
- * client's own part of a no-op is ~2 ms (8-15 ms end to end, the daemon's work included). It
+ * client's own part of a no-op is ~2 ms (7-15 ms end to end, the daemon's work included). It
  * renders nothing: it hands the command, its args, the cwd, the environment and the terminal's
  * facts to the running daemon, which runs the command and streams back the exact bytes to write
  * to stdout and stderr, then an exit code.

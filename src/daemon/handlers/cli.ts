@@ -11,8 +11,7 @@
  */
 import { resolve } from 'node:path';
 import { finishBuild, buildParams, buildPrinter } from '../../cli/build.js';
-import { parseFastArgs } from '../../cli/fast.js';
-import { BUILD_FLAGS, NOTIFY_FLAGS, parseArgv } from '../../cli/flags.js';
+import { BUILD_FLAGS, NOTIFY_FLAGS, parseArgv, parseFastArgs } from '../../cli/flags.js';
 import { finishNotify, notifyRequest, printConfigError } from '../../cli/notify.js';
 import { reportError } from '../../cli/output.js';
 import { printStatus } from '../../cli/status.js';

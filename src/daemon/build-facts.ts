@@ -3,8 +3,8 @@
  * - External inputs (system headers, sibling checkouts, untracked generated files): their content
  *   hash, re-hashed when changed. Each one gets a watch of its own (one inotify watch per file,
  *   no directory), and is trusted while that watch has reported nothing: a no-op stats none of
- *   them. The watch is in the same inotify queue as the sync cookie, so a change saved before a
- *   request is heard before the build looks. Files that cannot be watched (a symbolic link on the
+ *   them. The watch is read from the same inotify queue as the source watcher's, so a change saved
+ *   before a request is heard by the time the request's sync is over (watcher/poll-turn.ts). Files that cannot be watched (a symbolic link on the
  *   way, which a change could re-point without touching the file; past the watch budget; a
  *   missing file) are stat'ed once per build instead, as all of them were before.
  * - Outputs: trusted while the watcher reports nothing under them; otherwise (and once after the

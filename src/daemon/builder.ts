@@ -1,7 +1,7 @@
 /**
  * A build, from request to reply:
  *
- * 1. Wait for the watcher's initial scan, then sync with it (cookie): every edit saved before the
+ * 1. Wait for the watcher's initial scan, then sync with it (a poll turn): every edit saved before the
  *    request is in the state.
  * 2. Resolve jmake.toml (errors stop here, exit 2), the toolchain (recorded when it changed) and
  *    pkg-config, and plan the job graph (cached while config, file set and toolchain are unchanged).
@@ -356,15 +356,15 @@ export class Builder {
     const started = performance.now();
     const phases = new PhaseTimer();
     // A change build promises nothing about other edits (a later one starts its own build), so it
-    // hashes what is pending without waiting for a cookie: ~1.5 ms less on every edit. A watcher
-    // replaced since the request's early sync (a rescan) is waited for and synced with again.
+    // hashes what is pending without a sync barrier. A watcher replaced since the request's early
+    // sync (a rescan) is waited for and synced with again.
     const synced = presynced
       ? presynced.then((watcher) => (watcher === this.deps.watcher() ? watcher : this.syncWatcher()))
       : trigger === 'change' ? this.flushWatcher() : this.syncWatcher();
     this.externals.newBuild();
     await synced;
     // Inputs the source watcher does not track (system headers, ...): each has a watch of its own,
-    // heard by now (the cookie came after it); the ones that could not be watched are stat'ed.
+    // heard by now (the sync polled after them); the ones that could not be watched are stat'ed.
     const changedExternals = [...this.freshness.unwatchedInputs()].filter((path) => this.externals.changed(path));
     this.deps.settleConfig();
     this.syncedSeq = this.deps.recorder.state.lastSeq;
@@ -947,8 +947,8 @@ export class Builder {
   private async syncWatcher(): Promise<ProjectWatcher> {
     for (;;) {
       const watcher = this.deps.watcher();
-      // Ready: the cookie is written now, before the caller goes on (the reply to a pipelined
-      // hello, the build's first steps), so its round trip overlaps that work.
+      // Ready: the poll turn starts now, before the caller goes on (the reply to a pipelined hello,
+      // the build's first steps), so it overlaps that work.
       if (!watcher.ready) await watcher.waitReady();
       await watcher.sync();
       if (watcher === this.deps.watcher()) return watcher;

@@ -250,7 +250,6 @@ export class Daemon {
       settleMs: settings.settleMs,
       pollIntervalMs: settings.pollIntervalMs,
       hasher: this.hasher,
-      instance: this.identity.instance,
       rehashAll,
       reason,
       known: (path) => getFile(this.recorder.state, path) as KnownFile | undefined,

@@ -10,8 +10,6 @@ export interface ProjectPaths {
   readonly daemonLog: string;
   /** Written by the daemon once it listens: pid, socket path, version, instance. */
   readonly daemonJson: string;
-  /** Sync cookies: files the watcher must report before a request is answered. */
-  readonly cookiesDir: string;
   /**
    * The tools' output files and response files (scheduler/runner.ts). Inside the state dir rather
    * than the OS temp dir, so that what a killed daemon left is removed by the next one at its start.
@@ -31,7 +29,6 @@ export function projectPaths(root: string): ProjectPaths {
     snapshot: join(stateDir, 'snapshot.json'),
     daemonLog: join(stateDir, 'daemon.log'),
     daemonJson: join(stateDir, 'daemon.json'),
-    cookiesDir: join(stateDir, 'cookies'),
     jobOutputDir: join(stateDir, 'job-output'),
   };
 }

@@ -51,7 +51,7 @@ export interface WatcherHealth {
   /** watcher-overflow events: watch limit reached (paths polled) or a possible queue overflow (rescanned). */
   readonly overflows: number;
   readonly lastRescan: { readonly seq: number; readonly reason: string; readonly changed: number } | null;
-  /** Whether the sync cookie for this answer was seen (false: answered after the timeout). */
+  /** Whether the answer waited for the watcher to catch up (false: the watcher was not ready yet). */
   readonly synced: boolean;
   /** Inputs outside the watched paths (system headers, out-of-scope headers) with an inotify watch of their own. */
   readonly externalWatches: number;

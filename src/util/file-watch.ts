@@ -1,7 +1,7 @@
 /**
  * A watch on one file, for inputs that no other watcher covers (system headers, the toolchain's
  * binaries). libuv reads every watch of the process from one inotify descriptor, in order, so an
- * event for such a file is heard before a later sync cookie's: after a sync, "no event" means
+ * event for such a file is heard by the end of a later sync (watcher/poll-turn.ts): after a sync, "no event" means
  * "not changed".
  */
 import { realpathSync, watch } from 'node:fs';

@@ -6,10 +6,7 @@
  * - the build output dirs: nothing there is a source. They have their own, cheaper watcher
  *   (output-watcher.ts), which only tells the builder to check an output again.
  * `[discovery] exclude` is deliberately not here: an excluded folder may still hold headers.
- * The sync-cookie dir `.jmake/cookies` is inside `.jmake` too: the watcher watches it itself with
- * one raw `fs.watch` (watcher.ts, 3.), not through chokidar.
  */
-export const COOKIE_DIR = '.jmake/cookies';
 const CONFIG_FILE = 'jmake.toml';
 const ALWAYS_IGNORED_SEGMENTS = new Set(['.git', '.jmake', 'node_modules']);
 

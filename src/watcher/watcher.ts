@@ -10,23 +10,19 @@
  *    `settleMs` it is stat'ed, hashed and stat'ed again (a file still being written is retried).
  *    Only a different hash is an event: a touch is not. chokidar drops a second change within 50 ms
  *    of the first, so each hashed file is stat'ed once more a little later and re-hashed if it moved.
- * 3. Sync barrier (`sync()`): write a cookie file into `.jmake/cookies/`, wait until its raw inotify
- *    event comes, then hash everything still pending at once. A request answered after sync() has
- *    seen every edit saved before it was sent (Watchman's cookies). Raw events come in the kernel's
- *    order, before chokidar's own reading and stats, so each one is noted as it comes (`onRaw`): a
- *    tracked file is marked pending, any other path is kept for the sync to look at itself (a new
- *    file is hashed, a new folder walked). The cookie dir has one plain `fs.watch` of its own, not
- *    chokidar's: libuv reads every watch of the process from one inotify fd, in order, so the
- *    cookie's event still comes after every event before it. Through chokidar, each cookie also
- *    cost a readdir of the cookie dir, a stat and a watch of the new file: ~1 ms of the daemon's
- *    time per request, spent while the build went on.
+ * 3. Sync barrier (`sync()`): wait for one poll of the event loop (poll-turn.ts says why every
+ *    inotify event of an edit saved before the call has then been handled), then hash everything
+ *    still pending at once. A request answered after sync() has seen every edit saved before it was
+ *    sent. Raw events are handled as libuv reads them, before chokidar's own reading and stats, so
+ *    each one is noted as it comes (`onRaw`): a tracked file is marked pending, any other path is
+ *    kept for the sync to look at itself (a new file is hashed, a new folder walked).
  * 4. Errors: chokidar reports watch failures (ENOSPC past the inotify limit) and then never reports
  *    those paths again. They are recorded (`watcher-overflow`), shown in status, and polled every
  *    `pollIntervalMs` (and at every sync) by a stat walk.
  * 5. Queue overflow: nothing reports it (burst.ts says why), so a burst of raw events big enough
  *    to have filled the kernel queue is recorded as one and the owner restarts the watcher (rescan).
  */
-import { lstatSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync, mkdirSync, watch as watchDir, type FSWatcher as DirWatcher, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { NewEvent } from '../../events/types.js';
@@ -34,7 +30,8 @@ import { isErrno } from '../errors.js';
 import type { LogTag } from '../daemon/logger.js';
 import type { Hasher } from '../util/hash.js';
 import { BurstDetector } from './burst.js';
-import { COOKIE_DIR, type IgnoreRules } from './ignore.js';
+import type { IgnoreRules } from './ignore.js';
+import { pollTurn } from './poll-turn.js';
 import { planReconcile, type KnownFile, type StatFacts } from './reconcile.js';
 
 export interface WatcherDeps {
@@ -45,8 +42,6 @@ export interface WatcherDeps {
   readonly settleMs: number;
   readonly pollIntervalMs: number;
   readonly hasher: Hasher;
-  /** Cookie names start with this, so cookies of another daemon instance are never confused. */
-  readonly instance: string;
   /** Re-hash every file at start-up (after the log lost records), not only stat-different ones. */
   readonly rehashAll: boolean;
   /** Why this watcher was started, for its `watcher-rescan` event: 'startup', 'config', … */
@@ -74,7 +69,6 @@ const VERIFY_DELAY_MS = 80;
 const FUTURE_MTIME_SLACK_MS = 1000;
 const RECONCILE_CHUNK = 500;
 const RECORD_BATCH = 10_000;
-const COOKIE_TIMEOUT_MS = 1000;
 /** New paths remembered between two syncs; past this, the next sync walks the whole tree. */
 const MAX_NEW_PATHS = 10_000;
 const MAX_ERRORS_KEPT = 20;
@@ -89,8 +83,6 @@ type ProbeOutcome =
 
 export class ProjectWatcher {
   private chokidar: FSWatcher | null = null;
-  /** The cookie dir's own watch (see 3. above); null until started, or when it could not be set up. */
-  private cookieWatch: DirWatcher | null = null;
   private readonly pending = new Map<string, number>(); // path -> settle deadline
   private readonly verify = new Map<string, { due: number; stat: StatFacts }>();
   private settleTimer: NodeJS.Timeout | null = null;
@@ -98,10 +90,8 @@ export class ProjectWatcher {
   private verifyTimer: NodeJS.Timeout | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
   private readonly initialSeen = new Map<string, StatFacts>();
-  private readonly cookieWaiters = new Map<string, () => void>();
   /** Paths of raw events that were not tracked files, since the last sync (see `onRaw`). */
   private readonly newPaths = new Set<string>();
-  private cookieCounter = 0;
   private overflowReported = false;
   private _ready = false;
   private closed = false;
@@ -123,10 +113,6 @@ export class ProjectWatcher {
 
   start(): void {
     const { root, rules } = this.deps;
-    const cookieDir = join(root, COOKIE_DIR);
-    rmSync(cookieDir, { recursive: true, force: true }); // stale cookies of a dead daemon
-    mkdirSync(cookieDir, { recursive: true });
-    this.watchCookies(cookieDir);
     const started = Date.now();
     const watcher = watch(root, {
       ignored: (path: string) => rules.isIgnored(this.rel(path)),
@@ -161,56 +147,17 @@ export class ProjectWatcher {
     });
   }
 
-  /** Started before chokidar, so a cookie can never be missed for want of its watch. */
-  private watchCookies(cookieDir: string): void {
-    try {
-      const cookies = watchDir(cookieDir, { persistent: false }, (_event, name) => {
-        if (name) this.cookieWaiters.get(`${COOKIE_DIR}/${name}`)?.();
-      });
-      cookies.on('error', (err) => this.cookieWatchFailed(err));
-      this.cookieWatch = cookies;
-    } catch (err) {
-      this.cookieWatchFailed(err);
-    }
-  }
-
-  /** Without it a sync cannot be exact: each one waits out its timeout, and says so. */
-  private cookieWatchFailed(err: unknown): void {
-    this.deps.log('watcher', `cannot watch the sync-cookie dir: ${err instanceof Error ? err.message : String(err)}`);
-    this.cookieWatch?.close();
-    this.cookieWatch = null;
-  }
-
   /**
-   * Wait until every change saved before this call has been recorded. Returns false when the
-   * cookie was not seen in time (the answer may then miss an edit).
+   * Wait until every change saved before this call has been recorded. False when the watcher is
+   * not ready (or closed): the answer may then miss an edit.
    */
   async sync(): Promise<boolean> {
     if (!this._ready || this.closed) return false;
-    const name = `${COOKIE_DIR}/${this.deps.instance}-${++this.cookieCounter}`;
-    const abs = join(this.deps.root, name);
-    let timer: NodeJS.Timeout | undefined;
-    const seen = new Promise<boolean>((resolve) => {
-      this.cookieWaiters.set(name, () => resolve(true));
-      timer = setTimeout(() => resolve(false), COOKIE_TIMEOUT_MS);
-    });
-    try {
-      writeFileSync(abs, '');
-    } catch (err) {
-      this.deps.log('watcher', `cannot write sync cookie ${name}: ${(err as Error).message}`);
-      this.cookieWaiters.delete(name);
-      clearTimeout(timer);
-      return false;
-    }
-    const ok = await seen;
-    clearTimeout(timer);
-    this.cookieWaiters.delete(name);
-    // Removed after the request's turn: nothing waits for it.
-    setImmediate(() => { try { unlinkSync(abs); } catch { /* already gone */ } });
-    if (!ok) this.deps.log('watcher', `sync cookie ${name} not seen within ${COOKIE_TIMEOUT_MS}ms`);
+    await pollTurn();
+    if (this.closed) return false;
     this.lookAtNewPaths();
     this.flush();
-    return ok;
+    return true;
   }
 
   /**
@@ -264,9 +211,7 @@ export class ProjectWatcher {
   async close(): Promise<void> {
     this.closed = true;
     for (const t of [this.settleTimer, this.verifyTimer, this.pollTimer]) if (t) clearTimeout(t);
-    for (const resolve of this.cookieWaiters.values()) resolve();
     for (const resolve of this.readyWaiters.splice(0)) resolve();
-    this.cookieWatch?.close();
     await this.chokidar?.close();
   }
 

@@ -50,7 +50,7 @@ describe('watcher', () => {
     const future = new Date(Date.now() + 60_000);
     utimesSync(p.path('src/main.cpp'), future, future);
     writeFileSync(p.path('src/greet.h'), readFileSync(p.path('src/greet.h')));
-    // status syncs with the watcher (cookie) and hashes what is pending before it answers.
+    // status syncs with the watcher (a poll turn) and hashes what is pending before it answers.
     const after = await p.json(['status']);
     expect(after.watcher.synced).toBe(true);
     expect(after.events.lastSeq).toBe(ready.events.lastSeq);

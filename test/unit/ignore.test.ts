@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COOKIE_DIR, ignoreRules } from '../../src/watcher/ignore.js';
+import { ignoreRules } from '../../src/watcher/ignore.js';
 
 describe('ignoreRules', () => {
   const rules = ignoreRules({ outputDirs: ['build'], watchExclude: ['third_party/big', 'docs'] });
@@ -41,15 +41,6 @@ describe('ignoreRules', () => {
       expect(rules.isOutput(p), p).toBe(false);
     }
     expect(rules.isIgnored('builder/x.c')).toBe(false);
-  });
-
-  it('ignores the sync-cookie dir with the rest of .jmake (the watcher watches it itself)', () => {
-    expect(COOKIE_DIR).toBe('.jmake/cookies');
-    expect(rules.isIgnored('.jmake/cookies')).toBe(true);
-    expect(rules.isIgnored('.jmake/cookies/123-abc')).toBe(true);
-    expect(rules.isIgnored('.jmake/cookiesX')).toBe(true);
-    expect(rules.isIgnored('.jmake/other/cookies/x')).toBe(true);
-    expect(rules.isIgnored('src/.jmake/cookies/x')).toBe(true);
   });
 
   it('drops empty and "." prefixes instead of ignoring everything', () => {

@@ -48,7 +48,7 @@ describe('ignore rules with a scope', () => {
     for (const path of ['jmake.toml', 'src', 'src/a/b.cpp', 'third_party', 'third_party/fmt', 'third_party/fmt/include/fmt/core.h']) {
       expect(rules.isIgnored(path), path).toBe(false);
     }
-    for (const path of ['docs', 'docs/x.md', 'README.md', 'third_party/fmt/test', 'third_party/other', 'build', 'src/.git', '.jmake/cookies/x']) {
+    for (const path of ['docs', 'docs/x.md', 'README.md', 'third_party/fmt/test', 'third_party/other', 'build', 'src/.git', '.jmake/job-output/x']) {
       expect(rules.isIgnored(path), path).toBe(true);
     }
   });

@@ -3,7 +3,7 @@ import type { Handler } from '../server.js';
 
 /**
  * Answers at once during the initial scan (watcher.ready false); once ready it first syncs with the
- * watcher (a cookie), so an edit saved just before the request is counted.
+ * watcher (watcher/poll-turn.ts), so an edit saved just before the request is counted.
  */
 export const status: Handler<'status'> = async (params, { daemon }) => {
   const watcher = daemon.watcher();

@@ -194,3 +194,44 @@ describe('replayed events', () => {
     expect(again.builds.running).toBe(2);
   });
 });
+
+describe('a build\'s start and finish alone (folded without immer)', () => {
+  /** The immer fold, one event at a time: the fast path must give the same state. */
+  const viaImmer = (state: ProjectState, events: readonly JmakeEvent[]) =>
+    events.reduce((s, e) => applyEvents(s, [e, { seq: e.seq, time: e.time, type: 'watcher-overflow', data: { path: '.', code: 'x', message: 'x', fallback: 'rescan' } } as JmakeEvent]), state);
+
+  it('gives the state immer gives, deeply frozen, sharing the files and jobs, leaving the input alone', () => {
+    // A build running with one job queued and one running, and changes since its start.
+    const base = applyEvents(initialState(), eventsFrom(1, added('src/a.c'), started(), { type: 'jobs-queued', data: { build: 2, jobs: ['a.o', 'b.o'] } },
+      { type: 'job-started', data: { build: 2, job: 'a.o', kind: 'compile' } }, changed('src/a.c'), jobFinished('a.o', { build: 2 })));
+    const before = JSON.stringify(base);
+    const pair = eventsFrom(7, finished(2, { jobsRun: 1 }), started(), finished(8, { jobsRun: 0, durationMs: 3 }));
+    const fast = applyEvents(base, pair);
+    // The reference: the same recipe through immer (each event batched with an event of another
+    // type under the same seq, which the fold then skips as already folded).
+    const slow = viaImmer(base, pair);
+    expect(JSON.stringify(fast)).toBe(JSON.stringify(slow));
+    expect(fast.builds).toEqual({ count: 2, running: null, last: { build: 8, ok: true, jobsRun: 0, failed: 0, cancelled: false, durationMs: 3, finishedAt: 9000 } });
+    expect(fast.inFlight).toEqual({});
+    expect(fast.queued).toBeNull();
+    expect(fast.changes).toEqual({ baseSeq: 8, count: 0, buildStartSeq: null, sinceBuildStart: 0 });
+    expect(fast.lastSeq).toBe(9);
+    expect(JSON.stringify(base)).toBe(before);
+    expect(fast.files).toBe(base.files);
+    expect(fast.jobs).toBe(base.jobs);
+    expect(() => { (fast as unknown as { lastSeq: number }).lastSeq = 1; }).toThrow(TypeError);
+    expect(() => { (fast.builds as { count: number }).count = 1; }).toThrow(TypeError);
+    expect(() => { (fast.builds.last as { ok: boolean }).ok = false; }).toThrow(TypeError);
+    expect(() => { (fast.changes as { count: number }).count = 1; }).toThrow(TypeError);
+    expect(() => { (fast.inFlight as Record<string, string>).x = 'running'; }).toThrow(TypeError);
+  });
+
+  it('skips what a snapshot already holds, as the immer fold does', () => {
+    const base = applyEvents(initialState(), eventsFrom(1, started(), finished(1)));
+    expect(applyEvents(base, eventsFrom(1, started(), finished(1, { durationMs: 99 })))).toEqual(base);
+    const later = applyEvents(base, eventsFrom(2, started(), finished(2, { durationMs: 99 }))); // seq 2 skipped, 3 folded
+    expect(later.builds.count).toBe(2);
+    expect(later.builds.last?.durationMs).toBe(99);
+    expect(later.lastSeq).toBe(3);
+  });
+});

@@ -62,7 +62,7 @@ import { defaultCacheDir } from '../cache/dir.js';
 import { primaryKey } from '../cache/keys.js';
 import { distributedParallelism, type DistccHost, type DistccOutcome } from '../distributed/distcc.js';
 import { DistributedCompiles } from './distributed-compiles.js';
-import { linkedSignal } from '../util/linked-signal.js';
+import { linkedSignal, type LinkedSignal } from '../util/linked-signal.js';
 
 export interface BuilderDeps {
   readonly root: string;
@@ -131,7 +131,7 @@ export class Builder {
   /** The change build queued or running, if any: a request that waits for it may cancel it. */
   private changeBuild: { controller: AbortController; started: boolean } | null = null;
   /** The builds running now (one at a time, but a set keeps cancel simple). */
-  private readonly active = new Set<AbortController>();
+  private readonly active = new Set<LinkedSignal>();
   private compdbTimer: NodeJS.Timeout | null = null;
   /** The state seq the last build synced to: changes up to it are already built (or being built). */
   private syncedSeq = 0;
@@ -330,16 +330,16 @@ export class Builder {
   /** `jmake jobs cancel`: stop the running build (its jobs' process groups are killed). */
   cancelRunning(): number {
     const n = this.active.size;
-    for (const controller of this.active) controller.abort();
+    for (const running of this.active) running.abort();
     return n;
   }
 
   /** `synced`: the request's sync barrier, passed while it waited (by default: sync now). */
   private async run(params: BuildParams, progress: (p: BuildProgress) => void, requestSignal: AbortSignal, trigger: Trigger, synced?: Promise<ProjectWatcher>): Promise<BuildResult> {
-    // Cancelled by its own client (Ctrl-C) or by `jmake jobs cancel` from any client.
-    const own = new AbortController();
-    this.active.add(own);
-    const linked = linkedSignal([requestSignal, own.signal]);
+    // Cancelled by its own client (Ctrl-C) or by `jmake jobs cancel` from any client. (One
+    // controller: each AbortController costs ~5 us hot and ~50 us cold on Node 20, on every no-op.)
+    const linked = linkedSignal([requestSignal]);
+    this.active.add(linked);
     try {
       return await this.runBuild(params, progress, linked.signal, trigger, synced);
     } catch (err) {
@@ -348,7 +348,7 @@ export class Builder {
       throw err;
     } finally {
       linked.dispose();
-      this.active.delete(own);
+      this.active.delete(linked);
     }
   }
 

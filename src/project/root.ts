@@ -13,7 +13,7 @@ export function findProjectRoot(start: string): string {
   const origin = resolve(start);
   let dir = origin;
   for (;;) {
-    if (isFile(join(dir, CONFIG_FILE))) return realpathSync(dir);
+    if (isFile(join(dir, CONFIG_FILE))) return realpathSync.native(dir); // one realpath(3), as the native client's
     const parent = dirname(dir);
     if (parent === dir) throw notInProject(origin);
     dir = parent;
@@ -22,7 +22,7 @@ export function findProjectRoot(start: string): string {
 
 function isFile(path: string): boolean {
   try {
-    return statSync(path).isFile();
+    return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false; // no Error built for the usual miss
   } catch {
     return false;
   }

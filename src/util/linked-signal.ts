@@ -7,6 +7,8 @@
  */
 export interface LinkedSignal {
   readonly signal: AbortSignal;
+  /** Abort the linked signal itself (its sources are left alone). */
+  abort(reason?: unknown): void;
   dispose(): void;
 }
 
@@ -15,7 +17,7 @@ export function linkedSignal(signals: readonly AbortSignal[]): LinkedSignal {
   const already = signals.find((s) => s.aborted);
   if (already) {
     controller.abort(already.reason);
-    return { signal: controller.signal, dispose: () => undefined };
+    return { signal: controller.signal, abort: () => undefined, dispose: () => undefined };
   }
   const onAbort = (event: Event) => {
     dispose();
@@ -23,5 +25,5 @@ export function linkedSignal(signals: readonly AbortSignal[]): LinkedSignal {
   };
   const dispose = () => { for (const s of signals) s.removeEventListener('abort', onAbort); };
   for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
-  return { signal: controller.signal, dispose };
+  return { signal: controller.signal, abort: (reason) => { dispose(); controller.abort(reason); }, dispose };
 }

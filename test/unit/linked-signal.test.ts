@@ -33,4 +33,15 @@ describe('linkedSignal', () => {
     expect(linked.signal.aborted).toBe(false);
     expect([added, removed]).toEqual([1, 1]);
   });
+
+  it('abort() aborts it alone, with that reason, and lets go of the sources', () => {
+    const a = new AbortController();
+    const linked = linkedSignal([a.signal]);
+    linked.abort('cancelled by jobs cancel');
+    expect(linked.signal.aborted).toBe(true);
+    expect(linked.signal.reason).toBe('cancelled by jobs cancel');
+    expect(a.signal.aborted).toBe(false);
+    a.abort('later');
+    expect(linked.signal.reason).toBe('cancelled by jobs cancel');
+  });
 });

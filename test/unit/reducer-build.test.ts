@@ -195,22 +195,19 @@ describe('replayed events', () => {
   });
 });
 
-describe('a build\'s start and finish alone (folded without immer)', () => {
-  /** The immer fold, one event at a time: the fast path must give the same state. */
+describe('a build\'s own events, folded on copies without immer', () => {
+  /** The immer fold of the same events: each batched with an event of another type under the same seq, which the fold skips as already folded. */
   const viaImmer = (state: ProjectState, events: readonly JmakeEvent[]) =>
     events.reduce((s, e) => applyEvents(s, [e, { seq: e.seq, time: e.time, type: 'watcher-overflow', data: { path: '.', code: 'x', message: 'x', fallback: 'rescan' } } as JmakeEvent]), state);
 
-  it('gives the state immer gives, deeply frozen, sharing the files and jobs, leaving the input alone', () => {
+  it('a no-op build\'s pair gives the state immer gives, deeply frozen, sharing the files and jobs, leaving the input alone', () => {
     // A build running with one job queued and one running, and changes since its start.
     const base = applyEvents(initialState(), eventsFrom(1, added('src/a.c'), started(), { type: 'jobs-queued', data: { build: 2, jobs: ['a.o', 'b.o'] } },
       { type: 'job-started', data: { build: 2, job: 'a.o', kind: 'compile' } }, changed('src/a.c'), jobFinished('a.o', { build: 2 })));
     const before = JSON.stringify(base);
     const pair = eventsFrom(7, finished(2, { jobsRun: 1 }), started(), finished(8, { jobsRun: 0, durationMs: 3 }));
     const fast = applyEvents(base, pair);
-    // The reference: the same recipe through immer (each event batched with an event of another
-    // type under the same seq, which the fold then skips as already folded).
-    const slow = viaImmer(base, pair);
-    expect(JSON.stringify(fast)).toBe(JSON.stringify(slow));
+    expect(JSON.stringify(fast)).toBe(JSON.stringify(viaImmer(base, pair)));
     expect(fast.builds).toEqual({ count: 2, running: null, last: { build: 8, ok: true, jobsRun: 0, failed: 0, cancelled: false, durationMs: 3, finishedAt: 9000 } });
     expect(fast.inFlight).toEqual({});
     expect(fast.queued).toBeNull();
@@ -226,12 +223,47 @@ describe('a build\'s start and finish alone (folded without immer)', () => {
     expect(() => { (fast.inFlight as Record<string, string>).x = 'running'; }).toThrow(TypeError);
   });
 
+  it('jobs started and finished (new, replaced, skipped before) give the state immer gives; only their shards are copied, and frozen', () => {
+    const base = applyEvents(initialState(), eventsFrom(1, added('src/a.c'), started(), jobFinished('a.o'), jobFinished('c.o'),
+      { type: 'jobs-skipped', data: { build: 2, jobs: ['b.o', 'c.o'] } }, finished(2, { ok: false })));
+    const before = JSON.stringify(base);
+    const build = eventsFrom(7, started(), { type: 'jobs-queued', data: { build: 7, jobs: ['a.o', 'b.o'] } },
+      { type: 'job-started', data: { build: 7, job: 'a.o', kind: 'compile' } }, { type: 'job-started', data: { build: 7, job: 'b.o', kind: 'compile' } },
+      jobFinished('a.o', { build: 7, key: 'key-new' }), jobFinished('b.o', { build: 7 }));
+    const fast = applyEvents(base, build);
+    expect(JSON.stringify(fast)).toBe(JSON.stringify(viaImmer(base, build)));
+    expect(JSON.stringify(base)).toBe(before);
+    expect(fast.jobCount).toBe(3);
+    expect(getJob(fast, 'a.o')!.key).toBe('key-new');
+    expect(getJob(base, 'a.o')!.key).toBe('key-a.o');
+    expect(fast.skipped).toEqual({ 'c.o': 2 });
+    expect(base.skipped).toEqual({ 'b.o': 2, 'c.o': 2 });
+    expect(fast.inFlight).toEqual({});
+    expect(jobPhase(fast, 'a.o')).toBe(jobPhase(viaImmer(base, build), 'a.o'));
+    // Only the shards written are new; every other one is the same object.
+    const touched = new Set([shardIn(fast.jobs, 'a.o'), shardIn(fast.jobs, 'b.o')]);
+    let shared = 0;
+    fast.jobs.forEach((group, g) => group.forEach((shard, i) => {
+      if (touched.has(shard)) expect(shard).not.toBe(base.jobs[g]![i]);
+      else { expect(shard).toBe(base.jobs[g]![i]); shared++; }
+    }));
+    expect(shared).toBe(256 - touched.size);
+    expect(fast.files).toBe(base.files);
+    const shard = shardIn(fast.jobs, 'a.o') as Map<string, unknown>;
+    expect(() => shard.set('x', {})).toThrow();
+    expect(() => shard.delete('a.o')).toThrow();
+    expect(() => { (fast.jobs as unknown[])[0] = []; }).toThrow(TypeError);
+    expect(() => { (fast.skipped as Record<string, number>).x = 1; }).toThrow(TypeError);
+    expect(() => { (getJob(fast, 'b.o') as { key: string }).key = 'x'; }).toThrow(TypeError);
+  });
+
   it('skips what a snapshot already holds, as the immer fold does', () => {
-    const base = applyEvents(initialState(), eventsFrom(1, started(), finished(1)));
-    expect(applyEvents(base, eventsFrom(1, started(), finished(1, { durationMs: 99 })))).toEqual(base);
-    const later = applyEvents(base, eventsFrom(2, started(), finished(2, { durationMs: 99 }))); // seq 2 skipped, 3 folded
+    const base = applyEvents(initialState(), eventsFrom(1, started(), jobFinished('a.o'), finished(1)));
+    expect(applyEvents(base, eventsFrom(1, started(), jobFinished('a.o', { key: 'other' }), finished(1, { durationMs: 99 })))).toEqual(base);
+    const later = applyEvents(base, eventsFrom(3, jobFinished('a.o', { key: 'other' }), started(), finished(4, { durationMs: 99 }))); // seq 3 skipped
+    expect(getJob(later, 'a.o')!.key).toBe('key-a.o');
     expect(later.builds.count).toBe(2);
     expect(later.builds.last?.durationMs).toBe(99);
-    expect(later.lastSeq).toBe(3);
+    expect(later.lastSeq).toBe(5);
   });
 });

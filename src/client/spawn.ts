@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { isErrno, JmakeError } from '../errors.js';
-import { DAEMON_NODE_FLAGS } from '../daemon/idle-gc.js';
+import { DAEMON_NODE_FLAGS } from '../daemon/node-flags.js';
 import { daemonMainPath } from '../package-root.js';
 import { projectPaths } from '../project/paths.js';
 import { logTail } from './log-tail.js';

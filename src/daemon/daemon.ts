@@ -182,7 +182,7 @@ export class Daemon {
     const record: DaemonRecordFile = { ...this.identity };
     writeDaemonFile(this.paths.daemonJson, record);
     writeDaemonFile(this.registryPath, record);
-    this.logger.log('daemon', `jmake ${this.identity.version} pid ${this.identity.pid} listening on ${this.identity.socket} for ${this.identity.root}`);
+    this.logger.log('daemon', `jmake ${this.identity.version} pid ${this.identity.pid} listening on ${this.identity.socket} for ${this.identity.root} (node ${process.version} ${process.execArgv.join(' ')})`);
     this.recorder.subscribe((events) => {
       for (const event of events) {
         if ((event.type === 'file-changed' || event.type === 'file-added') && event.data.path === CONFIG_PATH) {

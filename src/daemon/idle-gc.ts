@@ -3,16 +3,13 @@
  * starts with an empty young generation instead of stopping for a scavenge somewhere between the
  * save and the compiler, or between the linker's exit and the reply. Traced at 10k sources with
  * V8's defaults: several scavenges an edit, 1–15 ms each. The daemon also starts with a bigger
- * young generation (DAEMON_NODE_FLAGS), so one edit's garbage fits in it.
+ * young generation (node-flags.ts), so one edit's garbage fits in it.
  *
  * Needs `gc`, which `node --expose-gc` provides (spawnDaemon starts the daemon so); a daemon started
  * without it schedules nothing. Nor does a build that left the young generation nearly empty (a
  * no-op): collecting that still costs milliseconds.
  */
 import { getHeapSpaceStatistics } from 'node:v8';
-
-/** Node flags the daemon is started with (client/spawn.ts). */
-export const DAEMON_NODE_FLAGS: readonly string[] = ['--expose-gc', '--min-semi-space-size=16'];
 
 /** Quiet time after a build before collecting: the client's exit (~7 ms) is over by then. */
 const IDLE_DELAY_MS = 20;

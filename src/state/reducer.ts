@@ -44,7 +44,25 @@ function foldOnCopies(state: ProjectState, events: readonly JmakeEvent[]): Proje
     copyWhatItWrites(next, event, copies);
     applyEvent(next, event);
   }
-  return freeze(next as ProjectState, true); // stops at what is frozen already: only the copies
+  return sealed(next as ProjectState);
+}
+
+/**
+ * Freeze what the fold made (its copies, the records and objects its recipe assigned), stopping at
+ * what is frozen already: the shared part. A Map is frozen as immer freezes one (its set and delete
+ * throw). Hand-written rather than immer's deep `freeze`, which walks the same objects at several
+ * times the cost in a daemon that runs this a few times a second, cold.
+ */
+function sealed<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  if (value instanceof Map) {
+    freeze(value);
+    for (const child of value.values()) sealed(child);
+    return value;
+  }
+  Object.freeze(value);
+  for (const child of Object.values(value)) sealed(child);
+  return value;
 }
 
 /** Replace each object `event`'s recipe writes into by a copy (once per fold: `copies`). */

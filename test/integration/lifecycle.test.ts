@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createProject, disposeAll, isAlive, BIN, REPO_ROOT, startDaemonOfVersion } from '../helpers/project.js';
 import { waitFor } from '../helpers/wait.js';
 import { execa } from 'execa';
+import { DAEMON_NODE_FLAGS } from '../../src/daemon/node-flags.js';
 
 afterEach(disposeAll);
 
@@ -48,11 +49,12 @@ describe('daemon lifecycle', () => {
     expect(ready.daemon.pid).toBe(status.daemon.pid);
   });
 
-  it('runs the daemon with gc exposed and collects the young generation once a build is over', async () => {
-    // The flags spawnDaemon passes (daemon/idle-gc.ts): without --expose-gc nothing is collected.
+  it('runs the daemon with its node flags and gc exposed, and collects the young generation once a build is over', async () => {
+    // The flags spawnDaemon passes (daemon/node-flags.ts): without --expose-gc nothing is collected.
     const p = await createProject('hello');
     const built = await p.run(['build']);
     expect(built.code).toBe(0);
+    expect(p.daemonLog()).toContain(`(node ${process.version} ${DAEMON_NODE_FLAGS.join(' ')})`);
     await waitFor(() => /minor collection while idle: [\d.]+ ms/.test(p.daemonLog()), { what: 'the idle collection after the build' });
   });
 

@@ -44,25 +44,7 @@ function foldOnCopies(state: ProjectState, events: readonly JmakeEvent[]): Proje
     copyWhatItWrites(next, event, copies);
     applyEvent(next, event);
   }
-  return sealed(next as ProjectState);
-}
-
-/**
- * Freeze what the fold made (its copies, the records and objects its recipe assigned), stopping at
- * what is frozen already: the shared part. A Map is frozen as immer freezes one (its set and delete
- * throw). Hand-written rather than immer's deep `freeze`, which walks the same objects at several
- * times the cost in a daemon that runs this a few times a second, cold.
- */
-function sealed<T>(value: T): T {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
-  if (value instanceof Map) {
-    freeze(value);
-    for (const child of value.values()) sealed(child);
-    return value;
-  }
-  Object.freeze(value);
-  for (const child of Object.values(value)) sealed(child);
-  return value;
+  return deepFrozen(next as ProjectState); // stops at what is frozen already: the shared part
 }
 
 /** Replace each object `event`'s recipe writes into by a copy (once per fold: `copies`). */
@@ -74,9 +56,6 @@ function copyWhatItWrites(next: MutableState, event: JmakeEvent, copies: Set<obj
   };
   switch (event.type) {
     case 'build-started':
-      own('builds');
-      own('changes');
-      return;
     case 'build-finished':
       own('builds');
       own('changes');
@@ -267,11 +246,18 @@ function settled(record: Draft<JobRecord> | undefined): JobRecord | undefined {
   return record !== undefined && isDraft(record) ? original(record) as JobRecord : record as JobRecord | undefined;
 }
 
+/**
+ * Freeze `value` and what it holds, stopping at what is frozen already. A Map is frozen as immer
+ * freezes one (its set and delete throw). By hand rather than immer's deep `freeze`, which walks
+ * the same objects at several times the cost, cold (a no-op's fold runs a few times a second).
+ */
 function deepFrozen<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     if (Array.isArray(value)) for (let i = 0; i < value.length; i++) deepFrozen(value[i]); // a link's 10k inputs: no copy
+    else if (value instanceof Map) for (const member of value.values()) deepFrozen(member);
     else for (const member of Object.values(value)) deepFrozen(member);
-    Object.freeze(value);
+    if (value instanceof Map) freeze(value);
+    else Object.freeze(value);
   }
   return value;
 }

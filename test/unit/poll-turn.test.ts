@@ -38,24 +38,29 @@ async function socketPair(onData: (socket: Socket) => void): Promise<Socket> {
   return client;
 }
 
+/** ROUNDS one-byte requests, one at a time, each sent after `before(i)`; resolves when all were answered. */
+async function requestRounds(client: Socket, before: (round: number) => void = () => undefined): Promise<void> {
+  for (let i = 0; i < ROUNDS; i++) {
+    before(i);
+    const answered = new Promise<void>((resolve) => client.once('data', () => resolve()));
+    client.write('?');
+    await answered;
+  }
+}
+
 describe('pollTurn', () => {
   it('a request sent after a save finds the save heard once the turn is over', async () => {
     const { file, seen } = watchedFolder();
     const outcomes: boolean[] = [];
     let expected = '';
-    let answered: () => void = () => undefined;
     const client = await socketPair((socket) => {
       const name = expected;
       void pollTurn().then(() => { outcomes.push(seen.has(name)); socket.write('k'); });
     });
-    client.on('data', () => answered());
-    for (let i = 0; i < ROUNDS; i++) {
+    await requestRounds(client, (i) => {
       expected = `f${i}`;
       writeFileSync(file(i), 'x'); // the editor's save, then the client's request
-      const reply = new Promise<void>((resolve) => { answered = resolve; });
-      client.write('?');
-      await reply;
-    }
+    });
     expect(outcomes).toHaveLength(ROUNDS);
     expect(outcomes.every(Boolean)).toBe(true);
   });
@@ -64,18 +69,12 @@ describe('pollTurn', () => {
     const { file, seen } = watchedFolder();
     const outcomes: boolean[] = [];
     let round = 0;
-    let answered: () => void = () => undefined;
     const client = await socketPair((socket) => {
-      const name = `f${round++}`;
-      writeFileSync(join(dir, name), 'x'); // after this callback's poll had already returned
-      void pollTurn().then(() => { outcomes.push(seen.has(name)); socket.write('k'); });
+      const i = round++;
+      writeFileSync(file(i), 'x'); // after this callback's poll had already returned
+      void pollTurn().then(() => { outcomes.push(seen.has(`f${i}`)); socket.write('k'); });
     });
-    client.on('data', () => answered());
-    for (let i = 0; i < ROUNDS; i++) {
-      const reply = new Promise<void>((resolve) => { answered = resolve; });
-      client.write('?');
-      await reply;
-    }
+    await requestRounds(client);
     expect(outcomes).toHaveLength(ROUNDS);
     expect(outcomes.every(Boolean)).toBe(true);
   });

@@ -531,7 +531,8 @@ export class Builder {
     const ok = !cancelled;
     const durationMs = Math.round(performance.now() - at.started);
     const finished = { build, ok, jobsRun: 0, failed: 0, cancelled, durationMs, trigger: startedData.trigger };
-    recorder.record([{ type: 'build-started', data: startedData }, { type: 'build-finished', data: finished }], { durable: ok ? false : 'soon' });
+    // Nothing in the reply depends on the pair: recorded once the reply is out (Recorder.recordAfterReply).
+    recorder.recordAfterReply([{ type: 'build-started', data: startedData }, { type: 'build-finished', data: finished }], { durable: ok ? false : 'soon' });
     if (this.feed.watchers > 0) {
       this.feed.emit({ type: 'build-started', build, trigger: startedData.trigger, ...this.changes.take(), total: 0 });
       this.feed.emit({ type: 'build-finished', build, ok, jobsRun: 0, failed: 0, cancelled, durationMs });

@@ -4,6 +4,9 @@
  *
  * - `record()` appends first and applies second, so the state never holds an unwritten fact and
  *   a client is answered only after its event is in the file.
+ * - `recordAfterReply()` is for records no answer depends on (a build that ran nothing): they are
+ *   recorded at the end of the current task, after the reply, or as soon as anything records,
+ *   reads the state or reads history, so no one ever sees the log or the state without them.
  * - fsync: at once for durable events (config changes, daemon stop), right after the reply for the
  *   end of a build that ran jobs, otherwise within FSYNC_DELAY_MS of the append (group commit).
  * - Snapshot: when SNAPSHOT_EVERY events accumulated, written once the daemon has been quiet for
@@ -35,6 +38,10 @@ const COMPACT_MIN_BYTES = 8 * 1024 * 1024;
 
 export type Subscriber = (events: readonly JmakeEvent[]) => void;
 
+export interface RecordOptions {
+  readonly durable?: boolean | 'soon';
+}
+
 export interface RecorderOptions {
   readonly snapshotPath: string;
   /** Compaction keeps at least this many of the newest records ([daemon] keep_recent_events). */
@@ -57,16 +64,26 @@ export class Recorder {
   private logRecords: number;
   private closed = false;
   private _writeError: string | null = null;
+  /** Records held by `recordAfterReply`, in order, and the immediate that records them. */
+  private held: { readonly events: readonly NewEvent[]; readonly options: RecordOptions }[] = [];
+  private heldCount = 0;
+  private heldImmediate: NodeJS.Immediate | null = null;
 
   constructor(private readonly log: EventLog, state: ProjectState, private readonly options: RecorderOptions) {
     this._state = state;
     this.logRecords = options.logRecords;
   }
 
-  get state(): ProjectState { return this._state; }
-  get logBytes(): number { return this.log.size; }
-  /** The seq the next recorded event gets (a build's id is its build-started's seq). */
-  get nextSeq(): number { return this.log.lastSeq + 1; }
+  get state(): ProjectState {
+    if (this.heldCount > 0) this.recordHeld();
+    return this._state;
+  }
+  get logBytes(): number {
+    if (this.heldCount > 0) this.recordHeld();
+    return this.log.size;
+  }
+  /** The seq the next recorded event gets (a build's id is its build-started's seq), held records counted. */
+  get nextSeq(): number { return this.log.lastSeq + 1 + this.heldCount; }
   /** Why the last append, fsync or snapshot failed (a full or read-only disk); null once one succeeds again. */
   get writeError(): string | null { return this._writeError; }
 
@@ -76,8 +93,9 @@ export class Recorder {
    * request goes out first: the fsync of a build's records cost a few ms here, and a record lost
    * to a power cut only makes its job run again); otherwise within FSYNC_DELAY_MS.
    */
-  record(events: readonly NewEvent[], options: { durable?: boolean | 'soon' } = {}): JmakeEvent[] {
+  record(events: readonly NewEvent[], options: RecordOptions = {}): JmakeEvent[] {
     if (events.length === 0 || this.closed) return [];
+    if (this.heldCount > 0) this.recordHeld(); // they keep their place, and the seqs nextSeq gave them
     let recorded: JmakeEvent[];
     try {
       recorded = this.log.append(events, this.options.clock());
@@ -103,8 +121,26 @@ export class Recorder {
     return recorded;
   }
 
+  /**
+   * `record`, at the end of the current task: a reply sent meanwhile goes out first. For records
+   * no answer depends on; a no-op build's pair cost ~0.15 ms of its request here (encode, append,
+   * fold). Anything that records, reads the state or reads history before then records them
+   * first, in order, so they get the seqs `nextSeq` said. A crash in between loses them; a failed
+   * append is logged, not thrown at whoever looked.
+   */
+  recordAfterReply(events: readonly NewEvent[], options: RecordOptions = {}): void {
+    if (events.length === 0 || this.closed) return;
+    this.held.push({ events, options });
+    this.heldCount += events.length;
+    this.heldImmediate ??= setImmediate(() => {
+      this.heldImmediate = null;
+      this.recordHeld();
+    });
+  }
+
   /** History from the file, for `jmake events` (bounded pages; see EventLog.readPage). */
   readPage(query: PageQuery): Page {
+    if (this.heldCount > 0) this.recordHeld();
     return this.log.readPage(query);
   }
 
@@ -124,6 +160,7 @@ export class Recorder {
   }
 
   snapshot(): void {
+    if (this.heldCount > 0) this.recordHeld();
     if (this.snapshotTimer) { clearTimeout(this.snapshotTimer); this.snapshotTimer = null; }
     this.log.sync(); // a snapshot must never be ahead of durable history
     const started = Date.now();
@@ -145,7 +182,7 @@ export class Recorder {
   }
 
   compact(): void {
-    const state = this._state;
+    const state = this.state;
     const keepSeqs = fileRecordSeqs(state);
     for (const seq of jobRecordSeqs(state)) keepSeqs.add(seq);
     if (state.toolchain) keepSeqs.add(state.toolchain.seq);
@@ -166,6 +203,7 @@ export class Recorder {
 
   close(): void {
     if (this.closed) return;
+    if (this.heldCount > 0) this.recordHeld();
     if (this.fsyncTimer) clearTimeout(this.fsyncTimer);
     if (this.syncImmediate) clearImmediate(this.syncImmediate);
     if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
@@ -178,6 +216,20 @@ export class Recorder {
       this.options.logger.log('log', `snapshot at shutdown failed: ${(err as Error).message}`);
     }
     this.log.close();
+  }
+
+  private recordHeld(): void {
+    const held = this.held;
+    this.held = [];
+    this.heldCount = 0;
+    if (this.heldImmediate) { clearImmediate(this.heldImmediate); this.heldImmediate = null; }
+    for (const { events, options } of held) {
+      try {
+        this.record(events, options);
+      } catch (err) {
+        this.options.logger.log('log', `cannot record ${events.map((e) => e.type).join(', ')}: ${(err as Error).message}`);
+      }
+    }
   }
 
   private noteWriteError(err: unknown): void {

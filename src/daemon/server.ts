@@ -10,12 +10,16 @@ import { GUARDS } from '../protocol/guards.js';
 import { isMethod, type Method, type Params, type Progress, type RequestFrame, type Result, type WireError } from '../protocol/messages.js';
 import type { DaemonContext } from './context.js';
 import { HANDLERS } from './handlers/index.js';
+import { linkedSignal, type LinkedSignal } from '../util/linked-signal.js';
 
 export interface RequestContext<M extends Method> {
   readonly daemon: DaemonContext;
   readonly peer: PeerSession;
   readonly rid: number;
+  /** Aborted when the client goes away or the daemon stops; made when first read. */
   readonly signal: AbortSignal;
+  /** The same cancellation, for asking `aborted` without making the signal (a no-op build needs none). */
+  readonly cancel: LinkedSignal;
   progress(progress: Progress<M>): void;
 }
 
@@ -24,7 +28,7 @@ export type Handler<M extends Method> = (params: Params<M>, request: RequestCont
 export interface PeerSession {
   readonly id: number;
   hello: { readonly compatible: boolean; readonly client: string } | null;
-  readonly inflight: Map<number, { method: Method; controller: AbortController; long: boolean }>;
+  readonly inflight: Map<number, { method: Method; cancel: LinkedSignal; long: boolean }>;
   /** The peer sent a frame we refused: close once the replies it is still owed are out. */
   endWhenIdle: boolean;
 }
@@ -53,7 +57,7 @@ export class RequestServer implements TransportEvents {
   stopAll(): void {
     this.stopping = true;
     for (const session of this.sessions.values()) {
-      for (const entry of session.inflight.values()) entry.controller.abort(new JmakeError('daemon-stopping', 'the daemon is stopping'));
+      for (const entry of session.inflight.values()) entry.cancel.abort(new JmakeError('daemon-stopping', 'the daemon is stopping'));
     }
   }
 
@@ -77,15 +81,17 @@ export class RequestServer implements TransportEvents {
     const guard = GUARDS[method] as (raw: Record<string, unknown>) => { ok: true; params: unknown } | { ok: false; message: string };
     const checked = guard(request.params as Record<string, unknown>);
     if (!checked.ok) return fail({ code: 'bad-params', message: `${method}: ${checked.message}` });
-    const controller = new AbortController();
+    // An AbortController only for a request that reads its signal (~30 us cold on Node 20).
+    const cancel = linkedSignal([]);
     const long = method === 'watch' || (method === 'events' && (checked.params as Params<'events'>).follow === true);
-    session.inflight.set(request.rid, { method, controller, long });
+    session.inflight.set(request.rid, { method, cancel, long });
     this.onActivity(this.sessions.size);
     const context: RequestContext<Method> = {
       daemon: this.daemon,
       peer: session,
       rid: request.rid,
-      signal: controller.signal,
+      get signal() { return cancel.signal; },
+      cancel,
       progress: (progress) => peer.progress({ rid: request.rid, progress }),
     };
     const handler = HANDLERS[method] as Handler<Method>;
@@ -129,7 +135,7 @@ export class RequestServer implements TransportEvents {
   onPeerClosed(peer: Peer): void {
     const session = this.sessions.get(peer.id);
     if (!session) return;
-    for (const entry of session.inflight.values()) entry.controller.abort(new JmakeError('cancelled', 'the client went away'));
+    for (const entry of session.inflight.values()) entry.cancel.abort(new JmakeError('cancelled', 'the client went away'));
     this.sessions.delete(peer.id);
     this.onActivity(this.sessions.size);
   }
@@ -145,7 +151,7 @@ export class RequestServer implements TransportEvents {
     // the client goes away.
     session.endWhenIdle = true;
     for (const entry of session.inflight.values()) {
-      if (entry.long || CANCEL_ON_END.has(entry.method)) entry.controller.abort(new JmakeError('cancelled', 'the client closed its side of the connection'));
+      if (entry.long || CANCEL_ON_END.has(entry.method)) entry.cancel.abort(new JmakeError('cancelled', 'the client closed its side of the connection'));
     }
   }
 
@@ -159,7 +165,7 @@ export class RequestServer implements TransportEvents {
     // Earlier requests of this connection still get their replies; subscriptions end now.
     session.endWhenIdle = true;
     for (const entry of session.inflight.values()) {
-      if (entry.long) entry.controller.abort(new JmakeError('cancelled', 'the connection sent a bad frame'));
+      if (entry.long) entry.cancel.abort(new JmakeError('cancelled', 'the connection sent a bad frame'));
     }
   }
 

@@ -5,7 +5,7 @@ import type { Handler } from '../server.js';
 export const cancel: Handler<'cancel'> = (params, { peer }) => {
   const target = peer.inflight.get(params.rid);
   if (!target) return { cancelled: false };
-  target.controller.abort(new JmakeError('cancelled', `request ${params.rid} was cancelled`));
+  target.cancel.abort(new JmakeError('cancelled', `request ${params.rid} was cancelled`));
   return { cancelled: true };
 };
 

@@ -58,7 +58,7 @@ export const cli: Handler<'cli'> = async (params, request) => {
       const buildRequest = buildParams(flags, parsed.args, io.env);
       const printer = buildPrinter(buildRequest, json, io);
       const result = await build(buildRequest, nested(request, (p) => printer?.progress(p)));
-      return { exit: finishBuild(result, printer, io, request.signal.aborted) };
+      return { exit: finishBuild(result, printer, io, request.cancel.aborted) };
     } catch (err) {
       return fail(err, json);
     }
@@ -125,7 +125,7 @@ export function pieces(text: string, max = MAX_TEXT_UNITS): string[] {
 
 /** The request context of the command's own method, sharing the cli request's cancellation. */
 function nested<M extends Method>(request: RequestContext<'cli'>, progress: (p: Progress<M>) => void): RequestContext<M> {
-  return { daemon: request.daemon, peer: request.peer, rid: request.rid, signal: request.signal, progress };
+  return { daemon: request.daemon, peer: request.peer, rid: request.rid, get signal() { return request.signal; }, cancel: request.cancel, progress };
 }
 
 /** The root the Node CLI would find: from -C DIR, else the client's folder. */

@@ -1,6 +1,7 @@
 import { isAbsolute, relative, sep } from 'node:path';
 import type { DiagnosticInfo, NotifyResult } from '../../protocol/messages.js';
 import type { Handler } from '../server.js';
+import { linkedSignal } from '../../util/linked-signal.js';
 
 /**
  * `jmake notify FILE…` (an editor's save hook): hash the saved files now rather than after the
@@ -25,7 +26,7 @@ export const notify: Handler<'notify'> = async (params, { daemon }) => {
     daemon.builder.startDetached(what);
     return { waited: false, ok: true, build: 0, jobsRun: 0, durationMs: 0, diagnostics: [], failed: [], ignored };
   }
-  const result = await daemon.builder.build({ ...what, warnings: true, progress: false }, () => undefined, new AbortController().signal);
+  const result = await daemon.builder.build({ ...what, warnings: true, progress: false }, () => undefined, linkedSignal([])); // never cancelled by its client
   const reply: NotifyResult = {
     waited: true,
     ok: result.ok,

@@ -523,7 +523,8 @@ export class Builder {
 
   /**
    * A build that found every wanted job up to date (nothing ran on change for it either): its
-   * build-started and build-finished are one record, one append and one state update, not two.
+   * build-started and build-finished are one record, one append and one state update, not two,
+   * made once the reply is out.
    */
   private upToDate(startedData: EventDataByType['build-started'] & { trigger: Trigger }, at: {
     started: number; phases: PhaseTimer; cancelled: boolean; outputs: string[]; warnings: string[]; earlier: DiagnosticInfo[];
@@ -534,7 +535,7 @@ export class Builder {
     const ok = !cancelled;
     const durationMs = Math.round(performance.now() - at.started);
     const finished = { build, ok, jobsRun: 0, failed: 0, cancelled, durationMs, trigger: startedData.trigger };
-    // Nothing in the reply depends on the pair: recorded once the reply is out (Recorder.recordAfterReply).
+    // Nothing in the reply depends on the pair (Recorder.recordAfterReply).
     recorder.recordAfterReply([{ type: 'build-started', data: startedData }, { type: 'build-finished', data: finished }], { durable: ok ? false : 'soon' });
     if (this.feed.watchers > 0) {
       this.feed.emit({ type: 'build-started', build, trigger: startedData.trigger, ...this.changes.take(), total: 0 });

@@ -49,7 +49,7 @@ class LazyLinkedSignal implements LinkedSignal {
   get signal(): AbortSignal {
     if (this.controller) return this.controller.signal;
     const controller = (this.controller = new AbortController());
-    const source = this.own || this.disposed ? undefined : this.sources.find((s) => s.aborted);
+    const source = (this.own || this.disposed) ? undefined : this.sources.find((s) => s.aborted);
     if (this.own) {
       controller.abort(this.own.reason);
     } else if (source) {
